@@ -8,7 +8,11 @@ import { LlmstreamError, type LlmstreamErrorOptions } from "./LlmstreamError.js"
  * - `invalid-chunk`: valid JSON, but not the shape the protocol defines.
  * - `unexpected-content-type`: the response was neither an event stream, NDJSON nor JSON.
  */
-export type ProtocolErrorReason = "line-too-long" | "invalid-json" | "invalid-chunk" | "unexpected-content-type";
+export type ProtocolErrorReason =
+  | "line-too-long"
+  | "invalid-json"
+  | "invalid-chunk"
+  | "unexpected-content-type";
 
 /** The response could not be understood: bad JSON, an unexpected content type, or a line over the size limit. */
 export class ProtocolError extends LlmstreamError {

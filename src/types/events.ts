@@ -1,5 +1,4 @@
-import type { ErrorCode } from "../errors/LlmstreamError.js";
-import type { LlmstreamError } from "../errors/LlmstreamError.js";
+import type { ErrorCode, LlmstreamError } from "../errors/LlmstreamError.js";
 import type { ChatResult, Usage } from "./result.js";
 
 /** A piece of the answer text. */

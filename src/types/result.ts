@@ -11,7 +11,14 @@ import type { StreamMetrics } from "./metrics.js";
  * - `error`: the stream failed; the text is partial (only seen on `error.partial`).
  * - `other`: a finish reason this library does not know; see `rawFinishReason`.
  */
-export type FinishReason = "stop" | "length" | "tool_calls" | "content_filter" | "aborted" | "error" | "other";
+export type FinishReason =
+  | "stop"
+  | "length"
+  | "tool_calls"
+  | "content_filter"
+  | "aborted"
+  | "error"
+  | "other";
 
 /**
  * Where the token counts come from.

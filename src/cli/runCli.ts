@@ -1,0 +1,44 @@
+import { Command, CommanderError } from "commander";
+import { version } from "./version.js";
+
+/** Exit codes, documented in `--help` and the README. */
+export const ExitCode = {
+  ok: 0,
+  failure: 1,
+  usage: 2,
+  connection: 3,
+  http: 4,
+  timeout: 5,
+  protocol: 6,
+  interrupted: 130,
+} as const;
+
+/**
+ * Builds the `llmstream` program. Each command lives in `commands/<name>.ts` and registers itself;
+ * commands report their exit code through `setExitCode` instead of calling `process.exit()`, so
+ * stdout drains.
+ */
+export function createProgram(): { program: Command; exit: { code: number } } {
+  const exit = { code: 0 };
+  const program = new Command("llmstream")
+    .description("Stream LLM output as it is generated, and measure it")
+    .version(version, "-V, --version")
+    .exitOverride()
+    .configureOutput({ outputError: (message, write) => write(message) });
+  return { program, exit };
+}
+
+/** Runs the CLI with the given arguments; resolves to the process exit code. */
+export async function runCli(argv: string[]): Promise<number> {
+  const { program, exit } = createProgram();
+  try {
+    await program.parseAsync(argv, { from: "user" });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.exitCode === 0) return 0;
+      return ExitCode.usage;
+    }
+    throw error;
+  }
+  return exit.code;
+}

@@ -1,0 +1,29 @@
+/** One HTTP request as the client makes it. */
+export interface TransportRequest {
+  url: string;
+  method: "POST" | "GET";
+  headers: Record<string, string>;
+  body?: string;
+  signal: AbortSignal;
+  /** Connect timeout, ms; the transport rejects with a `TimeoutError` of kind `connect`. */
+  connectTimeoutMs?: number;
+}
+
+/** The response: status, headers (lower-case names) and a body of decoded text chunks. */
+export interface TransportResponse {
+  status: number;
+  headers: Record<string, string>;
+  /**
+   * The body as UTF-8-decoded text chunks (a character split across network packets is joined).
+   * Ending iteration early (`return()`) closes the connection.
+   */
+  body: AsyncIterable<string>;
+  /** Closes the connection at once; the server sees the socket close. Safe to call twice. */
+  close(): void;
+}
+
+/**
+ * Makes one HTTP request. Rejects with a `ConnectionError` when no response arrived, or with the
+ * signal's reason when aborted. Injectable for tests and unusual runtimes.
+ */
+export type Transport = (request: TransportRequest) => Promise<TransportResponse>;
