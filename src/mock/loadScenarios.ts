@@ -1,0 +1,79 @@
+import { ollamaFinal, ollamaLine } from "./ollamaFrames.js";
+import { createOpenAiFrames, SSE_DONE, sseData } from "./openAiFrames.js";
+import { numericHeader, readChatRequest } from "./readChatRequest.js";
+import type { Scenario, ScenarioContext, ScenarioResponse, Step } from "./Scenario.js";
+import { SSE_HEADERS } from "./scenarioHelpers.js";
+import { tokenStream } from "./tokenStream.js";
+
+/** `flood` refuses more chunks than this, to bound the pre-built body (about 40 MB at the cap). */
+export const FLOOD_MAX_CHUNKS = 200_000;
+/** The content of every `flood` chunk. */
+export const FLOOD_TOKEN = "tok ";
+const FLOOD_DEFAULT_CHUNKS = 1000;
+const FLOOD_WRITE_BYTES = 256 * 1024;
+/** Pre-built bodies kept per server process; the oldest is dropped beyond this. */
+const FLOOD_CACHE_ENTRIES = 4;
+const floodCache = new Map<string, Buffer>();
+
+function chunkCount(context: ScenarioContext, fallback: number): number {
+  const info = readChatRequest(context.request, { ollama: context.api === "ollama" });
+  const requested = numericHeader(context.request, "x-mock-chunks") ?? info.maxTokens ?? fallback;
+  return Math.min(Math.floor(requested), FLOOD_MAX_CHUNKS);
+}
+
+function floodBody(context: ScenarioContext, count: number): Buffer {
+  const info = readChatRequest(context.request, { ollama: context.api === "ollama" });
+  const key = `${context.api}|${info.model}|${count}|${info.includeUsage}`;
+  const cached = floodCache.get(key);
+  if (cached !== undefined) return cached;
+  const parts: string[] = [];
+  if (context.api === "ollama") {
+    parts.push(ollamaLine(info, { content: FLOOD_TOKEN }).repeat(count));
+    parts.push(`${JSON.stringify(ollamaFinal(info, { evalCount: count }))}\n`);
+  } else {
+    // Every content chunk is identical, so one serialised frame repeated is the whole middle.
+    const frames = createOpenAiFrames(info, { id: "chatcmpl-mock-flood" });
+    parts.push(sseData(frames.chunk({ role: "assistant", content: "" })));
+    parts.push(sseData(frames.chunk({ content: FLOOD_TOKEN })).repeat(count));
+    parts.push(sseData(frames.chunk({ content: null }, { finishReason: "stop" })));
+    if (info.includeUsage) parts.push(sseData(frames.usageChunk(count)));
+    parts.push(SSE_DONE);
+  }
+  const body = Buffer.from(parts.join(""));
+  if (floodCache.size >= FLOOD_CACHE_ENTRIES) {
+    const oldest = floodCache.keys().next().value;
+    if (oldest !== undefined) floodCache.delete(oldest);
+  }
+  floodCache.set(key, body);
+  return body;
+}
+
+/** `N` identical chunks as fast as the socket takes them, in 256 KiB writes of pre-built bytes. */
+function flood(context: ScenarioContext): ScenarioResponse {
+  const body = floodBody(context, chunkCount(context, FLOOD_DEFAULT_CHUNKS));
+  const steps: Step[] = [];
+  for (let offset = 0; offset < body.byteLength; offset += FLOOD_WRITE_BYTES) {
+    steps.push({ write: body.subarray(offset, offset + FLOOD_WRITE_BYTES) });
+  }
+  return {
+    headers: context.api === "ollama" ? { "content-type": "application/x-ndjson" } : SSE_HEADERS,
+    steps,
+  };
+}
+
+/**
+ * One chunk every `x-mock-interval-ms` (default 10). Each chunk's content is the send time on the
+ * `performance.timeOrigin + performance.now()` clock with three decimals and a trailing space, so a
+ * benchmark on the same machine computes delivery latency as receive time minus that number.
+ */
+function paced(context: ScenarioContext): ScenarioResponse {
+  const count = chunkCount(context, 20);
+  const stamp = () => `${(performance.timeOrigin + performance.now()).toFixed(3)} `;
+  return tokenStream(context, {
+    tokens: Array.from({ length: count }, () => stamp),
+    intervalMs: numericHeader(context.request, "x-mock-interval-ms") ?? 10,
+  });
+}
+
+/** Throughput and latency scenarios for benchmarks. */
+export const loadScenarios: Record<string, Scenario> = { flood, paced };
