@@ -1,0 +1,90 @@
+import { describe, expect, it } from "vitest";
+import { TruncatedError } from "../../errors/TruncatedError.js";
+import type { StreamEvent } from "../../types/events.js";
+import { type ChatOutputOptions, createChatOutput } from "./createChatOutput.js";
+
+async function render(events: StreamEvent[], options: Omit<ChatOutputOptions, "writer">): Promise<string> {
+  const parts: string[] = [];
+  const output = createChatOutput({
+    ...options,
+    writer: {
+      broken: false,
+      write: async (text) => {
+        parts.push(text);
+      },
+    },
+  });
+  for (const event of events) await output.write(event);
+  await output.end();
+  return parts.join("");
+}
+
+const error = new TruncatedError("cut");
+const events: StreamEvent[] = [
+  { type: "reasoning", text: "Let me think" },
+  { type: "text", text: "Hello" },
+  { type: "text", text: ", world" },
+  { type: "error", code: "truncated", message: "cut", error },
+];
+
+describe("createChatOutput", () => {
+  it("writes only the answer, plus a final newline, when reasoning is hidden", async () => {
+    expect(await render(events, { mode: "text", color: false, showReasoning: false })).toBe("Hello, world\n");
+  });
+
+  it("writes reasoning, a blank line, then the answer", async () => {
+    expect(await render(events, { mode: "text", color: false, showReasoning: true })).toBe(
+      "Let me think\n\nHello, world\n",
+    );
+  });
+
+  it("dims reasoning when colours are on", async () => {
+    const text = await render(events.slice(0, 2), { mode: "text", color: true, showReasoning: true });
+    expect(text).toBe("\u001b[2mLet me think\u001b[22m\n\nHello\n");
+  });
+
+  it("does not add a newline to an answer that ends with one, or to no answer", async () => {
+    expect(
+      await render([{ type: "text", text: "a\n" }], { mode: "text", color: false, showReasoning: true }),
+    ).toBe("a\n");
+    expect(await render([], { mode: "text", color: false, showReasoning: true })).toBe("");
+  });
+
+  it("puts a tool call on its own line", async () => {
+    const call: StreamEvent = {
+      type: "tool_call",
+      index: 0,
+      id: "1",
+      name: "weather",
+      arguments: '{"city":"Oslo"}',
+    };
+    const text = await render([{ type: "text", text: "Checking" }, call], {
+      mode: "text",
+      color: false,
+      showReasoning: true,
+    });
+    expect(text).toBe('Checking\n[tool call] weather({"city":"Oslo"})\n');
+  });
+
+  it("writes one JSON line per event in json mode, reasoning included", async () => {
+    const text = await render(events, { mode: "json", color: true, showReasoning: false });
+    expect(text.split("\n")).toEqual([
+      '{"type":"reasoning","text":"Let me think"}',
+      '{"type":"text","text":"Hello"}',
+      '{"type":"text","text":", world"}',
+      '{"type":"error","code":"truncated","message":"cut"}',
+      "",
+    ]);
+  });
+
+  it("calls onFirstOutput once, just before the first write", async () => {
+    let calls = 0;
+    await render(events, {
+      mode: "text",
+      color: false,
+      showReasoning: false,
+      onFirstOutput: () => (calls += 1),
+    });
+    expect(calls).toBe(1);
+  });
+});

@@ -1,0 +1,139 @@
+import { describe, expect, it } from "vitest";
+import {
+  buildPrompt,
+  defaultFirstTokenTimeoutSeconds,
+  defaultIdleTimeoutSeconds,
+  resolveChatOptions,
+} from "./resolveChatOptions.js";
+import { UsageError } from "./UsageError.js";
+
+describe("resolveChatOptions", () => {
+  it("uses the documented defaults with no options and no environment", () => {
+    const settings = resolveChatOptions({}, {});
+    expect(settings).toEqual({
+      baseURL: "http://localhost:11434/v1",
+      baseURLExplicit: false,
+      protocol: "openai",
+      model: "llama3",
+      timeouts: {
+        firstTokenMs: defaultFirstTokenTimeoutSeconds * 1000,
+        idleMs: defaultIdleTimeoutSeconds * 1000,
+      },
+      json: false,
+      stats: false,
+      stream: true,
+      interactive: false,
+      hideReasoning: false,
+    });
+  });
+
+  it("prefers the flag, then LLMSTREAM_BASE_URL, then OPENAI_BASE_URL", () => {
+    const env = { LLMSTREAM_BASE_URL: "http://a:1/v1", OPENAI_BASE_URL: "http://b:2/v1" };
+    expect(resolveChatOptions({ baseUrl: "http://c:3/v1" }, env).baseURL).toBe("http://c:3/v1");
+    expect(resolveChatOptions({}, env).baseURL).toBe("http://a:1/v1");
+    expect(resolveChatOptions({}, { OPENAI_BASE_URL: "http://b:2/v1" })).toMatchObject({
+      baseURL: "http://b:2/v1",
+      baseURLExplicit: true,
+    });
+    expect(resolveChatOptions({}, { LLMSTREAM_BASE_URL: "  " }).baseURL).toBe("http://localhost:11434/v1");
+  });
+
+  it("reads OLLAMA_HOST the way Ollama does for the native protocol, and ignores OPENAI_BASE_URL there", () => {
+    const ollama = (env: Record<string, string>) => resolveChatOptions({ protocol: "ollama" }, env).baseURL;
+    expect(ollama({})).toBe("http://localhost:11434");
+    expect(ollama({ OPENAI_BASE_URL: "http://b:2/v1" })).toBe("http://localhost:11434");
+    expect(ollama({ OLLAMA_HOST: "127.0.0.1" })).toBe("http://127.0.0.1:11434");
+    expect(ollama({ OLLAMA_HOST: "0.0.0.0:9999" })).toBe("http://0.0.0.0:9999");
+    expect(ollama({ OLLAMA_HOST: "https://ollama.example.com" })).toBe("https://ollama.example.com");
+    expect(
+      resolveChatOptions({ protocol: "ollama", baseUrl: "http://x:1" }, { OLLAMA_HOST: "y" }).baseURL,
+    ).toBe("http://x:1");
+  });
+
+  it("takes the model and key from the environment when no flag is given", () => {
+    const env = { LLMSTREAM_MODEL: "qwen", OPENAI_API_KEY: "sk-1" };
+    expect(resolveChatOptions({}, env)).toMatchObject({ model: "qwen", apiKey: "sk-1" });
+    expect(resolveChatOptions({ model: "phi", apiKey: "sk-2" }, env)).toMatchObject({
+      model: "phi",
+      apiKey: "sk-2",
+    });
+  });
+
+  it("converts decimal seconds to milliseconds and turns a timeout off with 0", () => {
+    const settings = resolveChatOptions({ firstTokenTimeout: "0.25", idleTimeout: "0", timeout: "1.5" }, {});
+    expect(settings.timeouts).toEqual({ firstTokenMs: 250, totalMs: 1500 });
+  });
+
+  it("parses the sampling options and the retry count", () => {
+    const settings = resolveChatOptions(
+      { temperature: "0.7", maxTokens: "64", seed: "-3", retries: "0", system: "Be brief" },
+      {},
+    );
+    expect(settings).toMatchObject({
+      temperature: 0.7,
+      maxTokens: 64,
+      seed: -3,
+      retries: 0,
+      system: "Be brief",
+    });
+  });
+
+  it("maps the boolean flags, --no-stream included", () => {
+    const settings = resolveChatOptions(
+      { json: true, stats: true, stream: false, interactive: true, hideReasoning: true },
+      {},
+    );
+    expect(settings).toMatchObject({
+      json: true,
+      stats: true,
+      stream: false,
+      interactive: true,
+      hideReasoning: true,
+    });
+  });
+
+  it.each([
+    [{ protocol: "grpc" }, /--protocol must be "openai" or "ollama", got "grpc"/],
+    [{ baseUrl: "localhost:11434" }, /--base-url must be an http\(s\) URL/],
+    [{ baseUrl: "not a url" }, /--base-url must be an http\(s\) URL/],
+    [{ temperature: "hot" }, /--temperature must be a number ≥ 0, got "hot"/],
+    [{ temperature: "-1" }, /--temperature must be a number/],
+    [{ maxTokens: "0" }, /--max-tokens must be a whole number ≥ 1, got "0"/],
+    [{ maxTokens: "1.5" }, /--max-tokens/],
+    [{ seed: "abc" }, /--seed must be a whole number/],
+    [{ firstTokenTimeout: "soon" }, /--first-token-timeout must be a number ≥ 0 \(seconds; 0 turns it off\)/],
+    [{ idleTimeout: "-2" }, /--idle-timeout/],
+    [{ timeout: "Infinity" }, /--timeout/],
+    [{ timeout: "0x10" }, /--timeout/],
+    [{ retries: "1.5" }, /--retries must be a whole number from 0 to 100/],
+    [{ retries: "1000" }, /--retries/],
+  ])("rejects %o with a usage error naming the option", (raw, message) => {
+    expect(() => resolveChatOptions(raw, {})).toThrow(UsageError);
+    expect(() => resolveChatOptions(raw, {})).toThrow(message);
+  });
+
+  it("rejects a bad URL in the environment, naming the variable", () => {
+    expect(() => resolveChatOptions({}, { OPENAI_BASE_URL: "ftp://x" })).toThrow(/OPENAI_BASE_URL must be/);
+  });
+});
+
+describe("buildPrompt", () => {
+  it("joins the arguments with spaces", () => {
+    expect(buildPrompt(["Why", "is the sky", "blue?"], undefined)).toBe("Why is the sky blue?");
+  });
+
+  it("puts the arguments first and the piped text after a blank line", () => {
+    expect(buildPrompt(["Summarise", "this"], "line one\nline two\n")).toBe(
+      "Summarise this\n\nline one\nline two",
+    );
+  });
+
+  it("uses the piped text alone, keeping its leading indentation", () => {
+    expect(buildPrompt([], "  indented code\n\n")).toBe("  indented code");
+  });
+
+  it("refuses an empty prompt", () => {
+    expect(() => buildPrompt([], undefined)).toThrow(UsageError);
+    expect(() => buildPrompt(["  "], " \n")).toThrow(/No prompt/);
+  });
+});
