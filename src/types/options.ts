@@ -75,8 +75,13 @@ export interface StreamChatOptions {
    * @defaultValue true
    */
   includeUsage?: boolean;
-  /** Split inline `<think>…</think>` out of the content into reasoning. @defaultValue true */
-  parseThinkTags?: boolean;
+  /**
+   * Inline `<think>…</think>` in the content: `"auto"` splits it out into reasoning;
+   * `"start-in-thinking"` also treats everything before the first `</think>` as reasoning (models whose
+   * template opens the think block in the prompt); `false` leaves the content untouched.
+   * @defaultValue "auto"
+   */
+  thinkTags?: "auto" | "start-in-thinking" | false;
   /** Largest SSE line/event or NDJSON line, in characters. @defaultValue 8 MiB */
   maxLineLength?: number;
   /** Send the request with `stream: false` and emit the whole answer as one chunk. */

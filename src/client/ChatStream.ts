@@ -1,0 +1,114 @@
+import type { LlmstreamError } from "../errors/LlmstreamError.js";
+import type { StreamEvent } from "../types/events.js";
+import type { ChatResult } from "../types/result.js";
+
+/** What `createChatStream` hands the stream: the event generator and the result's settlement. */
+export interface ChatStreamParts {
+  start: () => AsyncGenerator<StreamEvent, void, undefined>;
+  result: Promise<ChatResult>;
+  abort: (reason?: unknown) => void;
+}
+
+/**
+ * One streamed chat request. Iterate it for events (`for await`), await it for the whole result, or
+ * both. Breaking out of the loop, calling `abort()` or aborting the `signal` closes the connection;
+ * the result then resolves with the partial text and `finishReason: "aborted"`. On failure the events
+ * end with an `error` event and awaiting rejects with the `LlmstreamError` (its `partial` holds the
+ * text received).
+ *
+ * @example
+ * ```ts
+ * const stream = streamChat({ baseURL: "http://localhost:11434/v1", model: "llama3", messages });
+ * for await (const event of stream) if (event.type === "text") process.stdout.write(event.text);
+ * const { usage, metrics } = await stream;
+ * ```
+ */
+export class ChatStream implements AsyncIterable<StreamEvent>, PromiseLike<ChatResult> {
+  #parts: ChatStreamParts;
+  #iterator: AsyncGenerator<StreamEvent, void, undefined> | undefined;
+  #draining: Promise<void> | undefined;
+
+  constructor(parts: ChatStreamParts) {
+    this.#parts = parts;
+    // The result is often never awaited (event-only consumers): never let it become an unhandled rejection.
+    parts.result.catch(() => {});
+  }
+
+  /** The final result; starts reading the stream if nobody iterates it. */
+  get result(): Promise<ChatResult> {
+    if (this.#iterator === undefined) this.#drain();
+    return this.#parts.result;
+  }
+
+  // biome-ignore lint/suspicious/noThenProperty: a chat stream is deliberately awaitable for its result.
+  then<A = ChatResult, B = never>(
+    onFulfilled?: ((value: ChatResult) => A | PromiseLike<A>) | null,
+    onRejected?: ((reason: LlmstreamError) => B | PromiseLike<B>) | null,
+  ): Promise<A | B> {
+    return this.result.then(onFulfilled, onRejected);
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<StreamEvent> {
+    if (this.#iterator !== undefined) {
+      throw new TypeError(
+        "This chat stream is already being read: iterate it once, and await it (or use .result) for the whole result",
+      );
+    }
+    this.#iterator = this.#parts.start();
+    return this.#iterator;
+  }
+
+  /** Aborts the request: the connection is closed and the result resolves with `finishReason: "aborted"`. */
+  abort(reason?: unknown): void {
+    this.#parts.abort(reason);
+  }
+
+  /** Only the answer text, as it arrives. Throws the stream's error, if any, after the text received. */
+  get textStream(): AsyncIterable<string> {
+    return {
+      [Symbol.asyncIterator]: () => {
+        const events = this[Symbol.asyncIterator]();
+        return {
+          next: async (): Promise<IteratorResult<string>> => {
+            for (;;) {
+              const step = await events.next();
+              if (step.done === true) return { done: true, value: undefined };
+              const event = step.value;
+              if (event.type === "text") return { done: false, value: event.text };
+              if (event.type === "error") throw event.error;
+            }
+          },
+          return: async (): Promise<IteratorResult<string>> => {
+            await events.return?.();
+            return { done: true, value: undefined };
+          },
+        };
+      },
+    };
+  }
+
+  /** The events as a Web `ReadableStream`; cancelling it aborts the request. */
+  toReadableStream(): ReadableStream<StreamEvent> {
+    const events = this[Symbol.asyncIterator]();
+    return new ReadableStream<StreamEvent>({
+      async pull(controller) {
+        const step = await events.next();
+        if (step.done === true) controller.close();
+        else controller.enqueue(step.value);
+      },
+      async cancel() {
+        await events.return?.();
+      },
+    });
+  }
+
+  #drain(): void {
+    if (this.#draining !== undefined) return;
+    const iterator = this[Symbol.asyncIterator]();
+    this.#draining = (async () => {
+      while ((await iterator.next()).done !== true) {
+        // Reading is all that is needed: the generator settles the result.
+      }
+    })();
+  }
+}

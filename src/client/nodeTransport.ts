@@ -1,0 +1,153 @@
+import http from "node:http";
+import https from "node:https";
+import { ConnectionError } from "../errors/ConnectionError.js";
+import { TimeoutError } from "../errors/TimeoutError.js";
+import type { Transport, TransportRequest, TransportResponse } from "./Transport.js";
+
+// Keep-alive agents: a warm connection saves a TCP handshake on every request after the first.
+const httpAgent = new http.Agent({ keepAlive: true });
+const httpsAgent = new https.Agent({ keepAlive: true });
+
+/**
+ * The Node transport: `node:http`/`node:https` directly (WHATWG fetch costs ~2.7× per chunk here).
+ * The body is decoded by Node's own streaming UTF-8 decoder, so a character split across packets is
+ * joined before the parser sees it.
+ */
+export const nodeTransport: Transport = (request: TransportRequest) =>
+  new Promise<TransportResponse>((resolve, reject) => {
+    const { signal } = request;
+    if (signal.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    let target: URL;
+    try {
+      target = new URL(request.url);
+    } catch (cause) {
+      reject(
+        new ConnectionError(`Invalid URL ${request.url}: give a full URL like http://localhost:11434/v1`, {
+          cause,
+        }),
+      );
+      return;
+    }
+    const secure = target.protocol === "https:";
+    const headers: Record<string, string | number> = { ...request.headers };
+    if (request.body !== undefined) headers["content-length"] = Buffer.byteLength(request.body);
+    const req = (secure ? https : http).request(target, {
+      method: request.method,
+      headers,
+      agent: secure ? httpsAgent : httpAgent,
+    });
+    let connectTimer: ReturnType<typeof setTimeout> | undefined;
+    const onAbort = () => req.destroy(signal.reason as Error);
+    signal.addEventListener("abort", onAbort, { once: true });
+    const cleanup = () => {
+      clearTimeout(connectTimer);
+      signal.removeEventListener("abort", onAbort);
+    };
+
+    if (request.connectTimeoutMs !== undefined) {
+      const ms = request.connectTimeoutMs;
+      connectTimer = setTimeout(() => {
+        req.destroy(
+          new TimeoutError(
+            "connect",
+            ms,
+            `No connection to ${target.host} within ${ms} ms (connect timeout): check the address and that the server is up`,
+            { url: request.url },
+          ),
+        );
+      }, ms);
+      req.on("socket", (socket) => {
+        if (!socket.connecting) clearTimeout(connectTimer);
+        else socket.once(secure ? "secureConnect" : "connect", () => clearTimeout(connectTimer));
+      });
+    }
+
+    req.on("error", (error) => {
+      cleanup();
+      if (signal.aborted) reject(signal.reason);
+      else if (error instanceof TimeoutError) reject(error);
+      else reject(connectionError(error, request.url));
+    });
+
+    req.on("response", (res) => {
+      clearTimeout(connectTimer);
+      res.setEncoding("utf8");
+      const responseHeaders: Record<string, string> = {};
+      for (const [name, value] of Object.entries(res.headers)) {
+        if (value !== undefined) responseHeaders[name] = Array.isArray(value) ? value.join(", ") : value;
+      }
+      let closed = false;
+      const close = () => {
+        if (closed) return;
+        closed = true;
+        cleanup();
+        // Destroying the socket (not just the response) is what tells the server to stop generating.
+        res.destroy();
+        req.destroy();
+      };
+      res.on("end", cleanup);
+      const body: AsyncIterable<string> = {
+        async *[Symbol.asyncIterator]() {
+          try {
+            for await (const chunk of res) yield chunk as string;
+            if (!res.complete) throw resetError(request.url);
+          } catch (error) {
+            if (signal.aborted) throw signal.reason;
+            if (error instanceof ConnectionError) throw error;
+            throw resetError(request.url, error);
+          } finally {
+            close();
+          }
+        },
+      };
+      resolve({ status: res.statusCode ?? 0, headers: responseHeaders, body, close });
+    });
+
+    req.end(request.body);
+  });
+
+function resetError(url: string, cause?: unknown): ConnectionError {
+  return new ConnectionError(`The connection to ${url} was reset mid-response; the text received is kept`, {
+    url,
+    ...(cause === undefined ? {} : { cause }),
+  });
+}
+
+const HINTS: Record<string, string> = {
+  "11434": "Is Ollama running? Start it with `ollama serve`",
+  "8080": "Is llama.cpp's server running? Start it with `llama-server -m model.gguf`",
+  "1234": "Is LM Studio's server running? Start it from the Developer tab",
+  "8000": "Is vLLM running? Start it with `vllm serve <model>`",
+};
+
+/** A connection failure, with what to do about it. */
+export function connectionError(error: Error & { code?: string }, url: string): ConnectionError {
+  let port = "";
+  let host = url;
+  try {
+    const parsed = new URL(url);
+    port = parsed.port || (parsed.protocol === "https:" ? "443" : "80");
+    host = parsed.host;
+  } catch {
+    // Keep the raw URL in the message.
+  }
+  const code = error.code ?? "";
+  const reason =
+    code === "ECONNREFUSED"
+      ? "connection refused"
+      : code === "ENOTFOUND" || code === "EAI_AGAIN"
+        ? "host not found"
+        : code === "ECONNRESET"
+          ? "connection reset"
+          : error.message;
+  const hint =
+    code === "ECONNREFUSED"
+      ? (HINTS[port] ?? "Is the server running, and is --base-url right?")
+      : code === "ENOTFOUND" || code === "EAI_AGAIN"
+        ? "Check the host name in --base-url"
+        : "Check that the server is up and reachable";
+  return new ConnectionError(`Could not connect to ${host} (${reason}). ${hint}`, { url, cause: error });
+}

@@ -1,0 +1,307 @@
+import { HttpError } from "../errors/HttpError.js";
+import { ProtocolError } from "../errors/ProtocolError.js";
+import { createNdjsonParser } from "../ndjson/createNdjsonParser.js";
+import { handleOllamaChunk } from "../protocols/handleOllamaChunk.js";
+import { handleOpenAiChunk } from "../protocols/handleOpenAiChunk.js";
+import { serverErrorMessage, serverMessageFromBody } from "../protocols/serverErrorMessage.js";
+import { createSseParser, type SseEvent } from "../sse/createSseParser.js";
+import type { StreamChatOptions } from "../types/options.js";
+import type { ChatStream } from "./ChatStream.js";
+import { createChatStream } from "./createChatStream.js";
+import type { DeltaSink } from "./DeltaSink.js";
+import type { DeltaSourceContext } from "./DeltaSource.js";
+import { createFetchTransport } from "./fetchTransport.js";
+import { parseRetryAfter } from "./retryDelay.js";
+import type { Transport, TransportResponse } from "./Transport.js";
+
+/** The default size limit of one SSE line/event or NDJSON line (characters). */
+export const DEFAULT_MAX_LINE_LENGTH = 8 * 1024 * 1024;
+/** Error bodies are read up to this many characters: enough for any real message. */
+const MAX_ERROR_BODY = 64 * 1024;
+/** @defaultValue connect timeout */
+const DEFAULT_CONNECT_MS = 10_000;
+
+/**
+ * Streams one chat completion from an OpenAI-compatible server (SSE) or Ollama's native API (NDJSON).
+ * Returns at once; the request starts when you iterate or await the stream.
+ *
+ * @example
+ * ```ts
+ * import { streamChat } from "llmstream";
+ *
+ * const stream = streamChat({
+ *   baseURL: "http://localhost:11434/v1",
+ *   model: "llama3",
+ *   messages: [{ role: "user", content: "Why stream LLM output?" }],
+ * });
+ * for await (const event of stream) {
+ *   if (event.type === "text") process.stdout.write(event.text);
+ * }
+ * const { usage, metrics } = await stream;
+ * console.log(`\n${usage.completionTokens} tokens (${usage.source}), TTFT ${metrics.ttftMs} ms`);
+ * ```
+ */
+export function streamChat(options: StreamChatOptions): ChatStream {
+  const protocol = options.protocol ?? "openai";
+  const url = endpointUrl(options.baseURL, protocol);
+  const maxLineLength = options.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH;
+  const streaming = options.stream !== false;
+  const wantUsage = protocol === "openai" && streaming && options.includeUsage !== false;
+  let usageRejected = false;
+  let transport: Transport | undefined = options.transport;
+
+  async function* source(context: DeltaSourceContext): AsyncIterable<unknown> {
+    transport ??= await defaultTransport();
+    let response = await send(transport, context, !usageRejected && wantUsage);
+    if (response.status === 400 && wantUsage && !usageRejected) {
+      // Some servers reject stream_options; ask once more without it and count tokens ourselves.
+      const error = await httpError(response);
+      usageRejected = true;
+      response = await send(transport, context, false);
+      if (response.status >= 200 && response.status < 300) {
+        warnings.push(
+          `The server rejected stream_options.include_usage (HTTP 400: ${error.serverMessage ?? "no message"}); retried without it, so token counts come from the stream`,
+        );
+      }
+    }
+    try {
+      if (response.status < 200 || response.status > 299) throw await httpError(response);
+      context.onResponse();
+      yield* decodeBody(response, context.sink);
+    } finally {
+      response.close();
+    }
+  }
+
+  async function send(transport: Transport, context: DeltaSourceContext, includeUsage: boolean) {
+    return transport({
+      url,
+      method: "POST",
+      headers: requestHeaders(options, protocol, streaming),
+      body: JSON.stringify(requestBody(options, protocol, streaming, includeUsage)),
+      signal: context.signal,
+      connectTimeoutMs: options.timeouts?.connectMs ?? DEFAULT_CONNECT_MS,
+    });
+  }
+
+  async function httpError(response: TransportResponse): Promise<HttpError> {
+    const text = await readBounded(response, MAX_ERROR_BODY);
+    const serverMessage = serverMessageFromBody(text, response.headers["content-type"] ?? "");
+    const retryAfterMs = parseRetryAfter(response.headers["retry-after"]);
+    const status = response.status;
+    return new HttpError(
+      `HTTP ${status} from POST ${url}${serverMessage === undefined ? "" : `: ${serverMessage}`}. ${statusHint(status, options.model)}`,
+      {
+        url,
+        status,
+        ...(serverMessage === undefined ? {} : { serverMessage }),
+        ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+      },
+    );
+  }
+
+  async function* decodeBody(response: TransportResponse, sink: DeltaSink): AsyncIterable<unknown> {
+    const contentType = (response.headers["content-type"] ?? "").toLowerCase();
+    const kind = bodyKind(contentType, protocol, streaming);
+    if (kind === "json") {
+      // A server that ignores stream:true (or --no-stream): the whole completion is one chunk.
+      const text = await readBounded(response, maxLineLength, true);
+      const json = parseJson(text, url);
+      if (protocol === "ollama") handleOllamaChunk(json as never, sink);
+      else {
+        handleOpenAiChunk(json as never, sink);
+        sink.end();
+      }
+      yield;
+      return;
+    }
+    if (kind === "unknown") {
+      const text = await readBounded(response, 300);
+      throw new ProtocolError(
+        "unexpected-content-type",
+        `Expected an event stream from ${url} but got ${contentType || "no content type"}: ${serverMessageFromBody(text) ?? "empty body"}. Check --base-url and --protocol`,
+        { url },
+      );
+    }
+    const parser =
+      kind === "ndjson"
+        ? createNdjsonParser({
+            maxLineLength,
+            onLine: (line) => handleOllamaChunk(parseJson(line, url) as never, sink),
+          })
+        : createSseParser({ maxLineLength, onEvent: (event) => handleSseEvent(event, sink, protocol, url) });
+    for await (const chunk of response.body) {
+      parser.feed(chunk);
+      yield;
+    }
+    parser.end();
+    yield;
+  }
+
+  const warnings: string[] = [];
+  const stream = createChatStream({
+    source,
+    request: { url, protocol, model: options.model, messages: options.messages },
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
+    ...(options.timeouts === undefined ? {} : { timeouts: options.timeouts }),
+    ...(options.retry === undefined ? {} : { retry: options.retry }),
+    ...(options.onFinish === undefined ? {} : { onFinish: options.onFinish }),
+    thinkTags: options.thinkTags ?? "auto",
+    warnings,
+  });
+  return stream;
+}
+
+function handleSseEvent(event: SseEvent, sink: DeltaSink, protocol: string, url: string): void {
+  const data = event.data;
+  if (event.event === "error") {
+    let message: string | undefined;
+    try {
+      message = serverErrorMessage(JSON.parse(data));
+    } catch {
+      message = data.trim() || undefined;
+    }
+    sink.serverError(message ?? "the server sent an error event with no message");
+    return;
+  }
+  if (data === "[DONE]") {
+    sink.end();
+    return;
+  }
+  const json = parseJson(data, url);
+  if (protocol === "ollama") handleOllamaChunk(json as never, sink);
+  else handleOpenAiChunk(json as never, sink);
+}
+
+function parseJson(text: string, url: string): unknown {
+  try {
+    const value: unknown = JSON.parse(text);
+    if (typeof value !== "object" || value === null) throw new SyntaxError("not a JSON object");
+    return value;
+  } catch (cause) {
+    const snippet = text.length > 80 ? `${text.slice(0, 80)}…` : text;
+    throw new ProtocolError(
+      "invalid-json",
+      `The server at ${url} sent a chunk that is not a JSON object: ${snippet}`,
+      {
+        url,
+        cause,
+      },
+    );
+  }
+}
+
+type BodyKind = "sse" | "ndjson" | "json" | "unknown";
+
+function bodyKind(contentType: string, protocol: string, streaming: boolean): BodyKind {
+  if (contentType.includes("text/event-stream")) return "sse";
+  if (contentType.includes("ndjson") || contentType.includes("jsonl")) return "ndjson";
+  if (contentType.includes("json")) {
+    // Ollama streams NDJSON under application/json in some versions.
+    return protocol === "ollama" && streaming ? "ndjson" : "json";
+  }
+  if (contentType === "" || contentType.includes("octet-stream"))
+    return protocol === "ollama" ? "ndjson" : "sse";
+  return "unknown";
+}
+
+/** Appends the endpoint path; tolerates a trailing slash or an already complete URL. */
+export function endpointUrl(baseURL: string, protocol: string): string {
+  const base = baseURL.replace(/\/+$/, "");
+  if (protocol === "ollama")
+    return base.endsWith("/api/chat") ? base : `${base.replace(/\/v1$/, "")}/api/chat`;
+  return base.endsWith("/chat/completions") ? base : `${base}/chat/completions`;
+}
+
+function requestHeaders(
+  options: StreamChatOptions,
+  protocol: string,
+  streaming: boolean,
+): Record<string, string> {
+  const headers: Record<string, string> = {
+    "content-type": "application/json",
+    accept: streaming
+      ? protocol === "ollama"
+        ? "application/x-ndjson"
+        : "text/event-stream"
+      : "application/json",
+  };
+  if (options.apiKey !== undefined && options.apiKey !== "")
+    headers.authorization = `Bearer ${options.apiKey}`;
+  return { ...headers, ...options.headers };
+}
+
+function requestBody(
+  options: StreamChatOptions,
+  protocol: string,
+  streaming: boolean,
+  includeUsage: boolean,
+): Record<string, unknown> {
+  if (protocol === "ollama") {
+    const ollamaOptions: Record<string, unknown> = {};
+    if (options.temperature !== undefined) ollamaOptions.temperature = options.temperature;
+    if (options.maxTokens !== undefined) ollamaOptions.num_predict = options.maxTokens;
+    if (options.seed !== undefined) ollamaOptions.seed = options.seed;
+    if (options.topP !== undefined) ollamaOptions.top_p = options.topP;
+    if (options.stop !== undefined)
+      ollamaOptions.stop = Array.isArray(options.stop) ? options.stop : [options.stop];
+    return {
+      model: options.model,
+      messages: options.messages,
+      stream: streaming,
+      ...(Object.keys(ollamaOptions).length > 0 ? { options: ollamaOptions } : {}),
+      ...options.body,
+    };
+  }
+  const body: Record<string, unknown> = {
+    model: options.model,
+    messages: options.messages,
+    stream: streaming,
+  };
+  if (includeUsage) body.stream_options = { include_usage: true };
+  if (options.temperature !== undefined) body.temperature = options.temperature;
+  if (options.maxTokens !== undefined) body.max_tokens = options.maxTokens;
+  if (options.seed !== undefined) body.seed = options.seed;
+  if (options.topP !== undefined) body.top_p = options.topP;
+  if (options.stop !== undefined) body.stop = options.stop;
+  return { ...body, ...options.body };
+}
+
+function statusHint(status: number, model: string): string {
+  if (status === 401 || status === 403) return "Check the API key (--api-key or OPENAI_API_KEY)";
+  if (status === 404) return `Check --base-url and that the model "${model}" exists on the server`;
+  if (status === 429) return "The server is rate limiting: wait and try again, or raise --retries";
+  if (status === 400 || status === 422) return "The server rejected the request: check the options sent";
+  if (status >= 500) return "The server failed: check its logs, or try again";
+  return "Check --base-url and --protocol";
+}
+
+/** Reads up to `limit` characters of the body; with `strict`, more than that is a protocol error. */
+async function readBounded(response: TransportResponse, limit: number, strict = false): Promise<string> {
+  const parts: string[] = [];
+  let length = 0;
+  for await (const chunk of response.body) {
+    parts.push(chunk);
+    length += chunk.length;
+    if (length > limit) {
+      if (strict) {
+        throw new ProtocolError(
+          "line-too-long",
+          `The response body is larger than the ${limit}-character limit; raise maxLineLength if this is expected`,
+        );
+      }
+      break;
+    }
+  }
+  return parts.join("").slice(0, limit);
+}
+
+let nodeTransportPromise: Promise<Transport> | undefined;
+
+/** `node:http` in Node (much cheaper per chunk), `fetch` everywhere else. Loaded lazily for browsers. */
+function defaultTransport(): Promise<Transport> {
+  const isNode = typeof process !== "undefined" && typeof process.versions?.node === "string";
+  if (!isNode) return Promise.resolve(createFetchTransport());
+  nodeTransportPromise ??= import("./nodeTransport.js").then((m) => m.nodeTransport);
+  return nodeTransportPromise;
+}
