@@ -43,6 +43,8 @@ export interface DeltaSink {
   meta(meta: { model?: string; id?: string }): void;
   /** The server reported an error inside the stream. */
   serverError(message: string, status?: number): void;
+  /** Something went differently from what was asked; it ends up in `result.warnings`. */
+  warning(message: string): void;
   /** The protocol's explicit end marker (`[DONE]`, Ollama `done: true`). */
   end(): void;
 }

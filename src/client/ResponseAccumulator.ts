@@ -126,6 +126,10 @@ export class ResponseAccumulator implements DeltaSink {
     });
   }
 
+  warning(message: string): void {
+    if (!this.warnings.includes(message)) this.warnings.push(message);
+  }
+
   end(): void {
     this.ended = true;
   }

@@ -26,6 +26,8 @@ export class ThinkTagSplitter {
   #held = "";
   #sawOpen = false;
   #sawAnswerText = false;
+  /** Right after a tag, models put line breaks ("</think>\n\n"); they are layout, not content. */
+  #trimStart = false;
   #output: ThinkTagOutput;
   /** Set when a closing tag arrived without an opening tag. */
   warning: string | undefined;
@@ -51,6 +53,7 @@ export class ThinkTagSplitter {
       if (strayAt !== -1 && (at === -1 || strayAt < at)) {
         this.#emit(buffer.slice(0, strayAt));
         this.#stray();
+        this.#trimStart = true;
         buffer = buffer.slice(strayAt + CLOSE.length);
         continue;
       }
@@ -58,6 +61,7 @@ export class ThinkTagSplitter {
       this.#emit(buffer.slice(0, at));
       if (!this.#thinking) this.#sawOpen = true;
       this.#thinking = !this.#thinking;
+      this.#trimStart = true;
       buffer = buffer.slice(at + tag.length);
     }
     const keep = partialTagSuffix(buffer, this.#thinking);
@@ -76,6 +80,11 @@ export class ThinkTagSplitter {
   }
 
   #emit(text: string): void {
+    if (this.#trimStart) {
+      text = text.replace(/^\s+/, "");
+      if (text === "") return;
+      this.#trimStart = false;
+    }
     if (text === "") return;
     if (this.#thinking) {
       this.#output.reasoning(text);

@@ -24,8 +24,6 @@ export interface CreateChatStreamOptions {
   onFinish?: (info: FinishInfo) => void;
   /** Inline `<think>` handling, or `false` to leave content untouched. @defaultValue "auto" */
   thinkTags?: ThinkTagMode | false;
-  /** Warnings known before the request (e.g. from option resolution). */
-  warnings?: string[];
   /** Injected clock and randomness for deterministic tests. */
   _internal?: { now?: () => number; random?: () => number };
 }
@@ -90,7 +88,6 @@ export function createChatStream(options: CreateChatStreamOptions): ChatStream {
       promptChars,
       model: options.request.model,
     });
-    if (options.warnings !== undefined) acc.warnings.push(...options.warnings);
     const userSignal = options.signal;
     const onUserAbort = () => abort(userSignal?.reason);
     if (userSignal?.aborted) onUserAbort();

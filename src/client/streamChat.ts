@@ -59,7 +59,7 @@ export function streamChat(options: StreamChatOptions): ChatStream {
       usageRejected = true;
       response = await send(transport, context, false);
       if (response.status >= 200 && response.status < 300) {
-        warnings.push(
+        context.sink.warning(
           `The server rejected stream_options.include_usage (HTTP 400: ${error.serverMessage ?? "no message"}); retried without it, so token counts come from the stream`,
         );
       }
@@ -138,7 +138,6 @@ export function streamChat(options: StreamChatOptions): ChatStream {
     yield;
   }
 
-  const warnings: string[] = [];
   const stream = createChatStream({
     source,
     request: { url, protocol, model: options.model, messages: options.messages },
@@ -147,7 +146,6 @@ export function streamChat(options: StreamChatOptions): ChatStream {
     ...(options.retry === undefined ? {} : { retry: options.retry }),
     ...(options.onFinish === undefined ? {} : { onFinish: options.onFinish }),
     thinkTags: options.thinkTags ?? "auto",
-    warnings,
   });
   return stream;
 }
