@@ -1,0 +1,2 @@
+export { createNdjsonParser, type NdjsonParser, type NdjsonParserOptions } from "./createNdjsonParser.js";
+export { NdjsonLineStream } from "./NdjsonLineStream.js";

@@ -1,0 +1,302 @@
+import { ProtocolError } from "../errors/ProtocolError.js";
+
+/** One dispatched server-sent event. */
+export interface SseEvent {
+  /** The `event:` field, or `undefined` when the event had none (or an empty one). */
+  event: string | undefined;
+  /** The `data:` lines of the event, joined with `"\n"`. */
+  data: string;
+  /**
+   * The last event ID seen so far in the stream (it persists across events, as the spec says), or
+   * `undefined` while it is unset or empty.
+   */
+  id: string | undefined;
+}
+
+/** Callbacks and limits of {@link createSseParser}. */
+export interface SseParserOptions {
+  /** Called once per dispatched event, synchronously from `feed()` / `end()`. */
+  onEvent: (event: SseEvent) => void;
+  /** Called with the reconnection time of a valid `retry:` field (ASCII digits only), in ms. */
+  onRetry?: (ms: number) => void;
+  /** Called with the text of a comment line (`:` line), one leading space removed. */
+  onComment?: (comment: string) => void;
+  /**
+   * Max characters of one line AND of one event's accumulated data. Exceeding it makes `feed()` throw
+   * a `ProtocolError` with reason `line-too-long` and resets the parser.
+   * @defaultValue 8 * 1024 * 1024
+   */
+  maxLineLength?: number;
+}
+
+/** A push parser for a `text/event-stream` body. Synchronous and free of I/O. */
+export interface SseParser {
+  /** Parses the next piece of decoded text; chunks may split lines, CRLF pairs and fields anywhere. */
+  feed(chunk: string): void;
+  /** End of input: dispatch a final event that lacks its trailing blank line, then reset. */
+  end(): void;
+  /** Forgets all state, as if the parser were new (a following BOM is stripped again). */
+  reset(): void;
+}
+
+const LF = 10;
+const SPACE = 32;
+const COLON = 58;
+const BOM = 0xfeff;
+const DIGITS_ONLY = /^[0-9]+$/;
+
+/** The default of {@link SseParserOptions.maxLineLength}: 8 Mi characters. */
+const DEFAULT_MAX_LINE_LENGTH = 8 * 1024 * 1024;
+
+/**
+ * Creates a parser for server-sent events, following the WHATWG "Parsing an event stream" rules:
+ * LF, CR and CRLF line endings (also split across chunks), comments, `event`, `data` (multi-line,
+ * joined with "\n"), `id` (ignored when it contains NUL), `retry` (digits only), one space after the
+ * colon stripped, unknown fields ignored, a leading U+FEFF stripped, events without data not
+ * dispatched.
+ *
+ * One deliberate deviation: `end()` dispatches a last event that has data but no terminating blank
+ * line, because servers often omit it and the text was clearly delivered. The spec discards it.
+ *
+ * Memory is bounded by `maxLineLength`: a partial line is kept as a list of pieces and joined once.
+ * If a callback throws, the exception propagates out of `feed()` and the rest of that chunk is not
+ * parsed; call `reset()` before reusing the parser.
+ *
+ * @see https://html.spec.whatwg.org/multipage/server-sent-events.html#parsing-an-event-stream
+ * @example
+ * ```ts
+ * const parser = createSseParser({ onEvent: (event) => console.log(event.data) });
+ * parser.feed('data: {"a":1}\n\ndata: {"a"');
+ * parser.feed(":2}\n\n");
+ * parser.end();
+ * ```
+ */
+export function createSseParser(options: SseParserOptions): SseParser {
+  const { onEvent, onRetry, onComment } = options;
+  const maxLineLength = options.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH;
+  if (!Number.isSafeInteger(maxLineLength) || maxLineLength < 1) {
+    throw new RangeError(`maxLineLength must be a positive integer, got ${String(maxLineLength)}`);
+  }
+
+  // The partial line at the end of the last chunk, as pieces (joining once avoids O(n²) copying).
+  let pending: string[] = [];
+  let pendingLength = 0;
+  // The last chunk ended in CR: an LF at the start of the next one belongs to the same line break.
+  let skipLeadingLf = false;
+  let atStreamStart = true;
+  // The data buffer: the first line alone (the common case), further lines in `moreData`.
+  let data = "";
+  let moreData: string[] | undefined;
+  let dataLines = 0;
+  let dataLength = 0;
+  let eventType: string | undefined;
+  let lastEventId: string | undefined;
+
+  function resetState(): void {
+    pending = [];
+    pendingLength = 0;
+    skipLeadingLf = false;
+    atStreamStart = true;
+    clearEvent();
+    lastEventId = undefined;
+  }
+
+  function clearEvent(): void {
+    data = "";
+    moreData = undefined;
+    dataLines = 0;
+    dataLength = 0;
+    eventType = undefined;
+  }
+
+  function tooLong(what: string): never {
+    resetState();
+    throw new ProtocolError(
+      "line-too-long",
+      `SSE ${what} exceeded maxLineLength (${maxLineLength} characters); raise the maxLineLength option if the server really sends that much, otherwise the response is not a valid event stream`,
+    );
+  }
+
+  function dispatch(): void {
+    if (dataLines === 0) {
+      eventType = undefined;
+      return;
+    }
+    const event: SseEvent = {
+      event: eventType,
+      data: moreData === undefined ? data : `${data}\n${moreData.join("\n")}`,
+      id: lastEventId === "" ? undefined : lastEventId,
+    };
+    clearEvent();
+    onEvent(event);
+  }
+
+  function appendData(value: string): void {
+    if (dataLines === 0) {
+      data = value;
+      dataLength = value.length;
+    } else {
+      (moreData ??= []).push(value);
+      dataLength += 1 + value.length;
+      if (dataLength > maxLineLength) tooLong("event data");
+    }
+    dataLines++;
+  }
+
+  /** Interprets the line `text[start, end)`; `text[end]` is a line terminator or past the end. */
+  function processLine(text: string, start: number, end: number): void {
+    if (start === end) {
+      dispatch();
+      return;
+    }
+    const first = text.charCodeAt(start);
+    // Fast path for "data:", by far the most frequent line. Positions >= end hold CR/LF or nothing,
+    // so the comparisons cannot match past the end of the line.
+    if (
+      first === 100 &&
+      text.charCodeAt(start + 1) === 97 &&
+      text.charCodeAt(start + 2) === 116 &&
+      text.charCodeAt(start + 3) === 97 &&
+      text.charCodeAt(start + 4) === COLON
+    ) {
+      const valueStart = text.charCodeAt(start + 5) === SPACE ? start + 6 : start + 5;
+      appendData(text.slice(valueStart, end));
+      return;
+    }
+    if (first === COLON) {
+      if (onComment !== undefined) {
+        onComment(text.slice(text.charCodeAt(start + 1) === SPACE ? start + 2 : start + 1, end));
+      }
+      return;
+    }
+    // A bounded scan: `indexOf(":")` could run far past the line on colon-free input.
+    let colon = start + 1;
+    while (colon < end && text.charCodeAt(colon) !== COLON) colon++;
+    let valueStart = colon + 1;
+    if (valueStart < end && text.charCodeAt(valueStart) === SPACE) valueStart++;
+    const value = valueStart < end ? text.slice(valueStart, end) : "";
+    switch (colon - start) {
+      case 2:
+        if (text.startsWith("id", start) && value.indexOf("\0") === -1) lastEventId = value;
+        return;
+      case 4:
+        if (text.startsWith("data", start)) appendData(value);
+        return;
+      case 5:
+        if (text.startsWith("event", start)) eventType = value === "" ? undefined : value;
+        else if (text.startsWith("retry", start) && DIGITS_ONLY.test(value) && onRetry !== undefined) {
+          const ms = Number(value);
+          if (Number.isSafeInteger(ms)) onRetry(ms);
+        }
+        return;
+    }
+  }
+
+  /** Handles one complete line `chunk[start, end)`, prefixed by the pending partial line if any. */
+  function completeLine(chunk: string, start: number, end: number): void {
+    if (pending.length === 0) {
+      if (end - start > maxLineLength) tooLong("line");
+      processLine(chunk, start, end);
+      return;
+    }
+    pending.push(chunk.slice(start, end));
+    const line = pending.join("");
+    pending = [];
+    pendingLength = 0;
+    if (line.length > maxLineLength) tooLong("line");
+    processLine(line, 0, line.length);
+  }
+
+  function keepPartial(chunk: string, start: number): void {
+    const piece = start === 0 ? chunk : chunk.slice(start);
+    pending.push(piece);
+    pendingLength += piece.length;
+    if (pendingLength > maxLineLength) tooLong("line");
+  }
+
+  /** The common case: no CR anywhere in the chunk, so lines end at LF only. */
+  function feedLfOnly(chunk: string, position: number): void {
+    let lf = chunk.indexOf("\n", position);
+    while (lf !== -1) {
+      // Fast path for the typical event, a single "data:" line followed by a blank line: dispatch it
+      // straight from the chunk without touching the data buffer.
+      if (
+        dataLines === 0 &&
+        chunk.charCodeAt(lf + 1) === LF &&
+        pending.length === 0 &&
+        chunk.charCodeAt(position) === 100 &&
+        chunk.charCodeAt(position + 1) === 97 &&
+        chunk.charCodeAt(position + 2) === 116 &&
+        chunk.charCodeAt(position + 3) === 97 &&
+        chunk.charCodeAt(position + 4) === COLON &&
+        lf - position <= maxLineLength
+      ) {
+        const event: SseEvent = {
+          event: eventType,
+          data: chunk.slice(chunk.charCodeAt(position + 5) === SPACE ? position + 6 : position + 5, lf),
+          id: lastEventId === "" ? undefined : lastEventId,
+        };
+        eventType = undefined;
+        position = lf + 2;
+        lf = chunk.indexOf("\n", position);
+        onEvent(event);
+        continue;
+      }
+      completeLine(chunk, position, lf);
+      position = lf + 1;
+      lf = chunk.indexOf("\n", position);
+    }
+    if (position < chunk.length) keepPartial(chunk, position);
+  }
+
+  function feedMixed(chunk: string, position: number): void {
+    const length = chunk.length;
+    let cr = chunk.indexOf("\r", position);
+    let lf = chunk.indexOf("\n", position);
+    for (;;) {
+      if (cr !== -1 && cr < position) cr = chunk.indexOf("\r", position);
+      if (lf !== -1 && lf < position) lf = chunk.indexOf("\n", position);
+      const end = cr === -1 ? lf : lf === -1 || cr < lf ? cr : lf;
+      if (end === -1) break;
+      completeLine(chunk, position, end);
+      position = end + 1;
+      if (end === cr) {
+        if (position === length) skipLeadingLf = true;
+        else if (chunk.charCodeAt(position) === LF) position++;
+      }
+    }
+    if (position < length) keepPartial(chunk, position);
+  }
+
+  return {
+    feed(chunk: string): void {
+      if (chunk.length === 0) return;
+      let position = 0;
+      if (atStreamStart) {
+        atStreamStart = false;
+        if (chunk.charCodeAt(0) === BOM) position = 1;
+      }
+      if (skipLeadingLf) {
+        skipLeadingLf = false;
+        if (chunk.charCodeAt(0) === LF) position = 1;
+      }
+      // One scan per chunk keeps the LF-only path free of CR bookkeeping.
+      if (chunk.indexOf("\r", position) === -1) feedLfOnly(chunk, position);
+      else feedMixed(chunk, position);
+    },
+    end(): void {
+      try {
+        if (pending.length > 0) {
+          const line = pending.join("");
+          pending = [];
+          pendingLength = 0;
+          processLine(line, 0, line.length);
+        }
+        dispatch();
+      } finally {
+        resetState();
+      }
+    },
+    reset: resetState,
+  };
+}
