@@ -25,7 +25,7 @@ export interface ChatStreamParts {
  */
 export class ChatStream implements AsyncIterable<StreamEvent>, PromiseLike<ChatResult> {
   #parts: ChatStreamParts;
-  #iterator: AsyncGenerator<StreamEvent, void, undefined> | undefined;
+  #iterator: AsyncIterator<StreamEvent> | undefined;
   #draining: Promise<void> | undefined;
 
   constructor(parts: ChatStreamParts) {
@@ -54,8 +54,24 @@ export class ChatStream implements AsyncIterable<StreamEvent>, PromiseLike<ChatR
         "This chat stream is already being read: iterate it once, and await it (or use .result) for the whole result",
       );
     }
-    this.#iterator = this.#parts.start();
-    return this.#iterator;
+    const generator = this.#parts.start();
+    let started = false;
+    this.#iterator = generator;
+    return {
+      next: () => {
+        started = true;
+        return generator.next();
+      },
+      return: async () => {
+        if (!started) {
+          // A generator that never ran would skip its cleanup: run it into the abort so the result settles.
+          started = true;
+          this.#parts.abort();
+          await generator.next();
+        }
+        return generator.return();
+      },
+    };
   }
 
   /** Aborts the request: the connection is closed and the result resolves with `finishReason: "aborted"`. */

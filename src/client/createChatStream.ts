@@ -114,7 +114,9 @@ export function createChatStream(options: CreateChatStreamOptions): ChatStream {
             if (acc.queue.length > 0) {
               const queued = acc.queue;
               acc.queue = [];
+              watchdog.consumerBusy = true;
               for (const event of queued) yield event;
+              watchdog.consumerBusy = false;
               watchdog.resumed = now();
             }
           }
@@ -233,6 +235,8 @@ function timeoutError(kind: TimeoutKind, ms: number, url: string): TimeoutError 
 interface Watchdog {
   /** When the consumer last came back for more; idle time while it is busy does not count. */
   resumed: number;
+  /** True while events are being handed to the consumer. */
+  consumerBusy: boolean;
   stop(): void;
 }
 
@@ -252,6 +256,7 @@ function startWatchdog(
   let stopped = false;
   const watchdog: Watchdog = {
     resumed: acc.startedAt,
+    consumerBusy: false,
     stop() {
       stopped = true;
       clearTimeout(timer);
@@ -273,6 +278,10 @@ function startWatchdog(
       return;
     }
     if (idleMs === undefined) return;
+    if (watchdog.consumerBusy) {
+      timer = setTimeout(check, idleMs);
+      return;
+    }
     const anchor = Math.max(acc.lastTokenAt ?? acc.firstTokenAt, watchdog.resumed);
     const left = anchor + idleMs - t;
     if (left <= 0) return fire("idle", idleMs);

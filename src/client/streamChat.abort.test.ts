@@ -1,0 +1,158 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { LlmstreamError } from "../errors/LlmstreamError.js";
+import { TimeoutError } from "../errors/TimeoutError.js";
+import { createMockServer, type MockServer } from "../mock/index.js";
+import type { StreamEvent } from "../types/events.js";
+import type { StreamChatOptions } from "../types/options.js";
+import { streamChat } from "./streamChat.js";
+
+let server: MockServer;
+
+beforeAll(async () => {
+  server = await createMockServer();
+});
+afterAll(() => server.close());
+
+function chat(scenario: string, extra: Partial<StreamChatOptions> = {}) {
+  return streamChat({
+    baseURL: `${server.url}/s/${scenario}/v1`,
+    model: "mock-model",
+    messages: [{ role: "user", content: "Say hello" }],
+    retry: 0,
+    ...extra,
+  });
+}
+
+describe("abort closes the connection and keeps the partial text", () => {
+  it("break out of for await: the server sees the socket close", async () => {
+    const stream = chat("slow", { headers: { "x-mock-interval-ms": "30" } });
+    const index = server.requests.length;
+    let received = "";
+    for await (const event of stream) {
+      if (event.type === "text") received += event.text;
+      if (received.length > 5) break;
+    }
+    const record = await server.waitForClose(index, { timeoutMs: 2000 });
+    expect(record.clientClosedEarly).toBe(true);
+    const result = await stream;
+    expect(result.finishReason).toBe("aborted");
+    expect(result.text).toBe(received);
+  });
+
+  it("an AbortSignal ends the events with done(aborted)", async () => {
+    const controller = new AbortController();
+    const stream = chat("slow", { signal: controller.signal, headers: { "x-mock-interval-ms": "30" } });
+    const index = server.requests.length;
+    const events: StreamEvent[] = [];
+    for await (const event of stream) {
+      events.push(event);
+      if (event.type === "text") controller.abort();
+    }
+    expect(events.at(-1)).toMatchObject({ type: "done", finishReason: "aborted" });
+    await server.waitForClose(index, { timeoutMs: 2000 });
+    const result = await stream;
+    expect(result.text).toBe(events.map((e) => (e.type === "text" ? e.text : "")).join(""));
+  });
+
+  it(".abort() while awaiting the result resolves with the partial text", async () => {
+    const stream = chat("slow", { headers: { "x-mock-interval-ms": "20" } });
+    const index = server.requests.length;
+    setTimeout(() => stream.abort(), 150);
+    const result = await stream;
+    expect(result.finishReason).toBe("aborted");
+    expect(result.text.length).toBeGreaterThan(0);
+    expect((await server.waitForClose(index, { timeoutMs: 2000 })).clientClosedEarly).toBe(true);
+  });
+
+  it("an already aborted signal sends nothing", async () => {
+    const before = server.requests.length;
+    const result = await chat("ok", { signal: AbortSignal.abort() });
+    expect(result.finishReason).toBe("aborted");
+    expect(result.text).toBe("");
+    expect(server.requests.length).toBe(before);
+  });
+
+  it("textStream yields only text and cancels on break", async () => {
+    const stream = chat("slow", { headers: { "x-mock-interval-ms": "20" } });
+    const index = server.requests.length;
+    const pieces: string[] = [];
+    for await (const text of stream.textStream) {
+      pieces.push(text);
+      if (pieces.length === 2) break;
+    }
+    await server.waitForClose(index, { timeoutMs: 2000 });
+    expect((await stream).text).toBe(pieces.join(""));
+  });
+
+  it("a second iteration names the fix", async () => {
+    const stream = chat("ok");
+    const iterator = stream[Symbol.asyncIterator]();
+    expect(() => stream[Symbol.asyncIterator]()).toThrow(/iterate it once/);
+    await iterator.return?.();
+    expect((await stream).finishReason).toBe("aborted");
+  });
+
+  it("toReadableStream cancels upstream on cancel()", async () => {
+    const stream = chat("slow", { headers: { "x-mock-interval-ms": "20" } });
+    const index = server.requests.length;
+    const reader = stream.toReadableStream().getReader();
+    let event = await reader.read();
+    while (event.value?.type !== "text") event = await reader.read();
+    await reader.cancel();
+    expect((await server.waitForClose(index, { timeoutMs: 2000 })).clientClosedEarly).toBe(true);
+  });
+});
+
+describe("timeouts", () => {
+  async function timeoutOf(stream: ReturnType<typeof chat>) {
+    const error = await stream.then(
+      () => undefined,
+      (e: LlmstreamError) => e,
+    );
+    expect(error).toBeInstanceOf(TimeoutError);
+    return error as TimeoutError;
+  }
+
+  it("first-token timeout ignores keep-alive comments and role-only chunks", async () => {
+    const started = performance.now();
+    const error = await timeoutOf(
+      chat("slow-first-token", { timeouts: { firstTokenMs: 300 }, headers: { "x-mock-delay-ms": "3000" } }),
+    );
+    expect(error.kind).toBe("first-token");
+    expect(performance.now() - started).toBeLessThan(2000);
+    expect(error.message).toMatch(/first-token timeout/);
+  });
+
+  it("a slow first token within the limit is fine", async () => {
+    const result = await chat("slow-first-token", {
+      timeouts: { firstTokenMs: 2000, idleMs: 1000 },
+      headers: { "x-mock-delay-ms": "300" },
+    });
+    expect(result.finishReason).toBe("stop");
+    expect(result.metrics.ttftMs).toBeGreaterThanOrEqual(290);
+  });
+
+  it("idle timeout fires when tokens stop, keeping the partial text", async () => {
+    const index = server.requests.length;
+    const error = await timeoutOf(chat("stall", { timeouts: { idleMs: 300 } }));
+    expect(error.kind).toBe("idle");
+    expect(error.partial?.text.length).toBeGreaterThan(0);
+    expect((await server.waitForClose(index, { timeoutMs: 2000 })).clientClosedEarly).toBe(true);
+  });
+
+  it("idle timeout does not count time the consumer spends between events", async () => {
+    const stream = chat("ok", { timeouts: { idleMs: 100 } });
+    for await (const event of stream) {
+      if (event.type === "text") await new Promise((resolve) => setTimeout(resolve, 150));
+    }
+    expect((await stream).finishReason).toBe("stop");
+  });
+
+  it("total timeout bounds the whole request", async () => {
+    const error = await timeoutOf(
+      chat("slow", { timeouts: { totalMs: 400 }, headers: { "x-mock-interval-ms": "100" } }),
+    );
+    expect(error.kind).toBe("total");
+    expect(error.partial?.text.length).toBeGreaterThan(0);
+  });
+});
