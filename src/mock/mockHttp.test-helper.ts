@@ -83,3 +83,29 @@ export function sseContent(text: string): string {
   }
   return parts.join("");
 }
+
+/** The JSON payloads of an OpenAI stream, `[DONE]` left out. */
+export function sseChunks(text: string): Record<string, unknown>[] {
+  return sseData(text)
+    .filter((data) => data !== "[DONE]")
+    .map((data) => JSON.parse(data) as Record<string, unknown>);
+}
+
+/** The `choices[0].delta` objects of an OpenAI stream, in order. */
+export function sseDeltas(text: string): Record<string, unknown>[] {
+  const deltas: Record<string, unknown>[] = [];
+  for (const chunk of sseChunks(text)) {
+    const choices = chunk.choices as { delta?: Record<string, unknown> }[] | undefined;
+    const delta = choices?.[0]?.delta;
+    if (delta !== undefined) deltas.push(delta);
+  }
+  return deltas;
+}
+
+/** The lines of an NDJSON body, parsed. */
+export function ndjson(text: string): Record<string, unknown>[] {
+  return text
+    .split("\n")
+    .filter((line) => line !== "")
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}

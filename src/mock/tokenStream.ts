@@ -101,7 +101,8 @@ export function tokenStream(context: ScenarioContext, options: TokenStreamOption
     case "truncated":
       break;
     case "reset":
-      steps.push({ destroy: true });
+      // A RST makes the peer drop unread bytes; the pause lets the partial answer be read first.
+      steps.push({ delay: 50 }, { destroy: true });
       break;
     case "stall":
       steps.push({ keepAlive: { everyMs: KEEP_ALIVE_EVERY_MS, write: ping } });
