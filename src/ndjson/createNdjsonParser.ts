@@ -90,9 +90,11 @@ export function createNdjsonParser(options: NdjsonParserOptions): NdjsonParser {
       let position = 0;
       let lf = chunk.indexOf("\n");
       if (lf !== -1 && pending.length > 0) {
-        pending.push(chunk.slice(0, lf));
-        const line = pending.join("");
-        resetState();
+        const rest = chunk.slice(0, lf);
+        // One piece is the usual case (a line split between two chunks); "+" is cheaper than join there.
+        const line = pending.length === 1 ? pending[0]! + rest : `${pending.join("")}${rest}`;
+        pending.length = 0;
+        pendingLength = 0;
         emit(line, 0, line.length);
         position = lf + 1;
         lf = chunk.indexOf("\n", position);

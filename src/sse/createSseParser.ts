@@ -199,9 +199,10 @@ export function createSseParser(options: SseParserOptions): SseParser {
       processLine(chunk, start, end);
       return;
     }
-    pending.push(chunk.slice(start, end));
-    const line = pending.join("");
-    pending = [];
+    const rest = chunk.slice(start, end);
+    // One piece is the usual case (a line split between two chunks); "+" is cheaper than join there.
+    const line = pending.length === 1 ? pending[0]! + rest : `${pending.join("")}${rest}`;
+    pending.length = 0;
     pendingLength = 0;
     if (line.length > maxLineLength) tooLong("line");
     processLine(line, 0, line.length);
