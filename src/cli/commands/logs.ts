@@ -1,0 +1,312 @@
+import { existsSync } from "node:fs";
+import type { Command } from "commander";
+import picocolors from "picocolors";
+import { defaultLogPath } from "../../log/llmstreamHome.js";
+import { openLogDatabase } from "../../log/openLogDatabase.js";
+import {
+  getRequest,
+  type ListRequestsOptions,
+  listRequests,
+  type RequestFilter,
+} from "../../log/queryLogs.js";
+import type { RequestRecord } from "../../log/RequestRecord.js";
+import { type RequestStats, requestStats } from "../../log/requestStats.js";
+import { ExitCode } from "../runCli.js";
+
+const helpText = `
+Every chat and serve request is kept in a SQLite database (see "llmstream logs path"; the folder is
+LLMSTREAM_HOME, else your data folder). "llmstream logs" lists the newest first.
+
+Examples:
+  $ llmstream logs -n 50 --since 2h
+  $ llmstream logs --errors --model qwen3:0.6b
+  $ llmstream logs --json | jq -r 'select(.ttftMs > 1000).id'
+  $ llmstream logs show 01JDQ7ZK
+  $ llmstream logs stats --since 1d
+  $ sqlite3 "$(llmstream logs path)" 'SELECT model, avg(ttft_ms) FROM requests GROUP BY model'
+`;
+
+interface FilterFlags {
+  model?: string;
+  since?: string;
+  errors?: boolean;
+  json?: boolean;
+}
+
+type Exit = { code: number };
+
+/**
+ * Registers `llmstream logs [list]` (the default), `logs show ID`, `logs stats` and `logs path` on `program`.
+ * Tables go to stdout, coloured only on a terminal without NO_COLOR; `--json` writes one JSON object
+ * per line. Exit codes: 0, 1 (no such request or unreadable log), 2 (bad option value).
+ */
+export function registerLogsCommand(program: Command, exit: Exit): Command {
+  const logs = program
+    .command("logs")
+    .description("List, show and summarise logged requests")
+    .addHelpText("after", helpText);
+
+  // The default subcommand, so that `logs --json` and `logs stats --json` stay separate options.
+  logs
+    .command("list", { isDefault: true })
+    .description("List logged requests, newest first (the default)")
+    .option("-n, --limit <n>", "how many requests", "20")
+    .option("--model <name>", "only this requested model")
+    .option("--since <when>", "only requests since a duration ago (30m, 1h, 2d, 1w) or an ISO date")
+    .option("--errors", "only failed requests (not your own aborts)")
+    .option("--json", "one JSON record per line")
+    .action((flags: FilterFlags & { limit: string }) => {
+      const limit = Number(flags.limit);
+      if (!Number.isInteger(limit) || limit < 0)
+        return usage(exit, `-n must be a whole number, got "${flags.limit}"`);
+      withDatabase(exit, flags.json === true, (db) => {
+        const records = listRequests(db, { ...filterOf(flags), limit } satisfies ListRequestsOptions);
+        if (flags.json) return writeLines(records.map((record) => JSON.stringify(record)));
+        if (records.length === 0) return process.stderr.write("No requests match.\n");
+        writeLines(renderTable(requestColumns, records));
+      });
+    });
+
+  logs
+    .command("show")
+    .description("Print one request with every field and its content")
+    .argument("<id>", "the request id, or a unique start of it")
+    .option("--json", "print the record as JSON")
+    .action((id: string, flags: { json?: boolean }) => {
+      withDatabase(exit, false, (db) => {
+        const record = getRequest(db, id);
+        if (record === undefined) {
+          process.stderr.write(`No logged request has an id starting with "${id}": see "llmstream logs"\n`);
+          exit.code = ExitCode.failure;
+          return;
+        }
+        writeLines(flags.json ? [JSON.stringify(record)] : renderRecord(record));
+      });
+    });
+
+  logs
+    .command("stats")
+    .description("Count, error rate, TTFT/TPOT percentiles, tokens/s and tokens by model and endpoint")
+    .option("--model <name>", "only this requested model")
+    .option("--since <when>", "only requests since a duration ago (30m, 1h, 2d, 1w) or an ISO date")
+    .option("--json", "one JSON object per model and endpoint")
+    .action((flags: FilterFlags) => {
+      withDatabase(exit, flags.json === true, (db) => {
+        const stats = requestStats(db, filterOf(flags));
+        if (flags.json) return writeLines(stats.map((entry) => JSON.stringify(entry)));
+        if (stats.length === 0) return process.stderr.write("No requests match.\n");
+        writeLines(renderTable(statsColumns, stats));
+        process.stdout.write(
+          `\nPercentiles are exact (linear interpolation) over the requests that reached that point; ERR% leaves out aborts.\n`,
+        );
+      });
+    });
+
+  logs
+    .command("path")
+    .description("Print the request log's file path")
+    .action(() => {
+      process.stdout.write(`${defaultLogPath()}\n`);
+    });
+
+  return logs;
+}
+
+function filterOf(flags: FilterFlags): RequestFilter {
+  const filter: RequestFilter = {};
+  if (flags.model !== undefined) filter.model = flags.model;
+  if (flags.since !== undefined) filter.since = flags.since;
+  if (flags.errors) filter.errorsOnly = true;
+  return filter;
+}
+
+function usage(exit: Exit, message: string): void {
+  process.stderr.write(`${message}\n`);
+  exit.code = ExitCode.usage;
+}
+
+/** Opens the log, runs `body`, closes it; turns a missing log and bad input into messages and exit codes. */
+function withDatabase(
+  exit: Exit,
+  quiet: boolean,
+  body: (db: ReturnType<typeof openLogDatabase>) => void,
+): void {
+  const path = defaultLogPath();
+  if (!existsSync(path)) {
+    if (!quiet) process.stderr.write(`No requests logged yet (the log would be at ${path}).\n`);
+    return;
+  }
+  let db: ReturnType<typeof openLogDatabase>;
+  try {
+    db = openLogDatabase(path);
+  } catch (error) {
+    process.stderr.write(`Cannot open the request log ${path}: ${(error as Error).message}\n`);
+    exit.code = ExitCode.failure;
+    return;
+  }
+  try {
+    body(db);
+  } catch (error) {
+    // parseSince and getRequest throw these for input the user can fix.
+    if (error instanceof TypeError || error instanceof RangeError) usage(exit, error.message);
+    else throw error;
+  } finally {
+    db.close();
+  }
+}
+
+function writeLines(lines: string[]): void {
+  if (lines.length > 0) process.stdout.write(`${lines.join("\n")}\n`);
+}
+
+const colors = picocolors.createColors(
+  process.stdout.isTTY === true && (process.env.NO_COLOR ?? "") === "" && process.env.TERM !== "dumb",
+);
+
+interface Column<T> {
+  title: string;
+  right?: boolean;
+  value: (row: T) => string;
+  color?: (row: T, text: string) => string;
+}
+
+function renderTable<T>(columns: Column<T>[], rows: T[]): string[] {
+  const cells = rows.map((row) => columns.map((column) => column.value(row)));
+  const widths = columns.map((column, i) =>
+    Math.max(column.title.length, ...cells.map((line) => line[i]!.length)),
+  );
+  const pad = (text: string, i: number) =>
+    columns[i]!.right ? text.padStart(widths[i]!) : text.padEnd(widths[i]!);
+  const header = columns.map((column, i) => colors.bold(pad(column.title, i))).join("  ");
+  const body = cells.map((line, r) =>
+    line
+      .map((text, i) => {
+        const padded = pad(text, i);
+        const color = columns[i]!.color;
+        return color === undefined ? padded : color(rows[r]!, padded);
+      })
+      .join("  ")
+      .trimEnd(),
+  );
+  return [header.trimEnd(), ...body];
+}
+
+const requestColumns: Column<RequestRecord>[] = [
+  { title: "ID", value: (r) => r.id, color: (_r, text) => colors.dim(text) },
+  { title: "TIME", value: (r) => localTime(r.startedAt) },
+  { title: "MODEL", value: (r) => r.model },
+  { title: "HOST", value: (r) => r.host },
+  {
+    title: "STATUS",
+    value: (r) => r.errorCode ?? r.finishReason,
+    color: (r, text) =>
+      r.errorCode === undefined
+        ? r.finishReason === "stop"
+          ? colors.green(text)
+          : colors.yellow(text)
+        : r.errorCode === "aborted"
+          ? colors.yellow(text)
+          : colors.red(text),
+  },
+  { title: "IN/OUT", right: true, value: (r) => `${r.promptTokens}/${r.completionTokens}` },
+  { title: "TTFT", right: true, value: (r) => ms(r.ttftMs) },
+  { title: "TOK/S", right: true, value: (r) => fixed(r.tokensPerSecond, 1) },
+  { title: "E2E", right: true, value: (r) => ms(r.e2eMs) },
+];
+
+const statsColumns: Column<RequestStats>[] = [
+  { title: "MODEL", value: (s) => s.model },
+  { title: "HOST", value: (s) => s.host },
+  { title: "COUNT", right: true, value: (s) => String(s.count) },
+  {
+    title: "ERR%",
+    right: true,
+    value: (s) => fixed(s.errorRate * 100, 1),
+    color: (s, text) => (s.errors > 0 ? colors.red(text) : text),
+  },
+  { title: "TTFT p50", right: true, value: (s) => ms(s.ttftP50Ms) },
+  { title: "p95", right: true, value: (s) => ms(s.ttftP95Ms) },
+  { title: "p99", right: true, value: (s) => ms(s.ttftP99Ms) },
+  { title: "TPOT p50", right: true, value: (s) => ms(s.tpotP50Ms) },
+  { title: "TOK/S p50", right: true, value: (s) => fixed(s.tokensPerSecondP50, 1) },
+  { title: "TOKENS IN", right: true, value: (s) => String(s.promptTokens) },
+  { title: "OUT", right: true, value: (s) => String(s.completionTokens) },
+];
+
+function renderRecord(record: RequestRecord): string[] {
+  const field = (name: string, value: string | number | undefined) =>
+    value === undefined ? [] : [`${colors.bold(`${name}:`.padEnd(18))}${value}`];
+  const lines = [
+    ...field("id", record.id),
+    ...field("started", `${record.startedAt} (${localTime(record.startedAt)} local)`),
+    ...field("source", record.source),
+    ...field("host", record.host),
+    ...field("protocol", record.protocol),
+    ...field("model", record.model),
+    ...field("response model", record.responseModel),
+    ...field(
+      "finish",
+      record.rawFinishReason === undefined
+        ? record.finishReason
+        : `${record.finishReason} (${record.rawFinishReason})`,
+    ),
+    ...field(
+      "error",
+      record.errorCode === undefined
+        ? undefined
+        : colors.red(`${record.errorCode}: ${record.errorMessage ?? ""}`),
+    ),
+    ...field("http status", record.httpStatus),
+    ...field(
+      "tokens",
+      `${record.promptTokens} in, ${record.completionTokens} out, ${record.totalTokens} total` +
+        `${record.reasoningTokens === undefined ? "" : `, ${record.reasoningTokens} reasoning`} (${record.tokenSource})`,
+    ),
+    ...field("ttft", ms(record.ttftMs)),
+    ...field("ttfat", record.ttfatMs === undefined ? undefined : ms(record.ttfatMs)),
+    ...field("tpot", ms(record.tpotMs)),
+    ...field("tokens/s", fixed(record.tokensPerSecond, 2)),
+    ...field("e2e", ms(record.e2eMs)),
+    ...field(
+      "chunk gaps",
+      record.chunkGapP50Ms === undefined
+        ? undefined
+        : `p50 ${ms(record.chunkGapP50Ms)}, p99 ${ms(record.chunkGapP99Ms)}`,
+    ),
+    ...field("chunks", `${record.chunks} (${record.tokenChunks} with tokens), ${record.attempts} attempt(s)`),
+    ...field(
+      "server timings",
+      record.serverTimings === undefined ? undefined : JSON.stringify(record.serverTimings),
+    ),
+    ...record.warnings.flatMap((warning) => field("warning", warning)),
+  ];
+  const content = record.content;
+  if (content === undefined) {
+    lines.push("", colors.dim("(content not logged)"));
+    return lines;
+  }
+  for (const message of content.messages) {
+    const text = typeof message.content === "string" ? message.content : JSON.stringify(message.content);
+    lines.push("", colors.cyan(`[${message.role}]`), text);
+  }
+  if (content.reasoning !== "") lines.push("", colors.cyan("[reasoning]"), colors.dim(content.reasoning));
+  lines.push("", colors.cyan("[answer]"), content.text);
+  for (const call of content.toolCalls) lines.push(colors.cyan(`[tool call] ${call.name}`), call.arguments);
+  return lines;
+}
+
+function ms(value: number | undefined): string {
+  if (value === undefined) return "-";
+  return value < 1000 ? `${Math.round(value)}ms` : `${(value / 1000).toFixed(2)}s`;
+}
+
+function fixed(value: number | undefined, digits: number): string {
+  return value === undefined ? "-" : value.toFixed(digits);
+}
+
+/** `YYYY-MM-DD HH:MM:SS` in the local time zone. */
+function localTime(iso: string): string {
+  const date = new Date(iso);
+  const two = (n: number) => String(n).padStart(2, "0");
+  return `${date.getFullYear()}-${two(date.getMonth() + 1)}-${two(date.getDate())} ${two(date.getHours())}:${two(date.getMinutes())}:${two(date.getSeconds())}`;
+}
