@@ -1,4 +1,5 @@
 import { Command, CommanderError } from "commander";
+import { registerLogsCommand } from "./commands/logs.js";
 import { version } from "./version.js";
 
 /** Exit codes, documented in `--help` and the README. */
@@ -25,6 +26,7 @@ export function createProgram(): { program: Command; exit: { code: number } } {
     .version(version, "-V, --version")
     .exitOverride()
     .configureOutput({ outputError: (message, write) => write(message) });
+  registerLogsCommand(program, exit);
   return { program, exit };
 }
 
