@@ -8,6 +8,7 @@
 export { createJsonlSink, type JsonlSinkOptions } from "./createJsonlSink.js";
 export { createLogHook, type LogHookOptions, type SinkErrorInfo } from "./createLogHook.js";
 export { createRecordId } from "./createRecordId.js";
+export { createRequestLog, type RequestLog, type RequestLogOptions } from "./createRequestLog.js";
 export { createSqliteSink, type SqliteSinkOptions } from "./createSqliteSink.js";
 export { defaultLogPath, type HomeEnvironment, llmstreamHome } from "./llmstreamHome.js";
 export { schemaVersion } from "./migrations.js";
