@@ -13,7 +13,7 @@ export interface MockRequestRecord {
   headers: IncomingHttpHeaders;
   /** The parsed JSON body, or `undefined` when the body was empty or not JSON. */
   body: unknown;
-  /** The body as text (bounded by the server's 8 MiB request limit). */
+  /** The body as text; empty when it exceeded the server's `maxRequestBytes` (default 8 MiB). */
   rawBody: string;
   /** Name of the scenario that answered (`"custom"` for an enqueued scenario object or function). */
   scenario: string;

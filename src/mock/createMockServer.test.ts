@@ -185,12 +185,12 @@ describe("createMockServer", () => {
     expect((await rawRequest(`${second.url}/s/http-429/v1/chat/completions`, chat)).status).toBe(429);
   });
 
-  it("answers 413 to request bodies over 8 MiB", async () => {
-    const mock = await start();
-    const response = await rawRequest(`${mock.baseURL}/chat/completions`, {
-      pad: "x".repeat(9 * 1024 * 1024),
-    });
+  it("answers 413 to request bodies over maxRequestBytes", async () => {
+    const mock = await start({ maxRequestBytes: 1024 });
+    const response = await rawRequest(`${mock.baseURL}/chat/completions`, { pad: "x".repeat(2000) });
     expect(response.status).toBe(413);
+    expect(mock.requests[0]?.rawBody).toBe("");
+    expect((await rawRequest(`${mock.baseURL}/chat/completions`, { pad: "x".repeat(900) })).status).toBe(200);
   });
 
   it("close() ends open streams, rejects waiters and leaves no TCP handles", async () => {

@@ -33,9 +33,11 @@ export interface MockServerOptions {
   defaultScenario?: Scenario;
   /** Extra named scenarios, selectable like the built-ins (they override built-ins of the same name). */
   scenarios?: Record<string, Scenario>;
+  /** Larger request bodies are answered with 413 and recorded with an empty body. @defaultValue 8 MiB */
+  maxRequestBytes?: number;
 }
 
-/** Request bodies above this are answered with 413; chat requests are far smaller. */
+/** Default request body limit; chat requests are far smaller. */
 const MAX_REQUEST_BYTES = 8 * 1024 * 1024;
 const DEFAULT_WAIT_MS = 5000;
 const now = () => performance.timeOrigin + performance.now();
@@ -46,17 +48,15 @@ const json = (status: number, body: unknown): ScenarioResponse => ({
   steps: [{ write: JSON.stringify(body) }],
 });
 
-function readBody(req: IncomingMessage): Promise<string | undefined> {
+function readBody(req: IncomingMessage, limit: number): Promise<string | undefined> {
   return new Promise((resolve) => {
     const parts: Buffer[] = [];
     let size = 0;
     req.on("data", (part: Buffer) => {
       size += part.byteLength;
-      if (size <= MAX_REQUEST_BYTES) parts.push(part);
+      if (size <= limit) parts.push(part);
     });
-    req.on("end", () =>
-      resolve(size > MAX_REQUEST_BYTES ? undefined : Buffer.concat(parts).toString("utf8")),
-    );
+    req.on("end", () => resolve(size > limit ? undefined : Buffer.concat(parts).toString("utf8")));
     req.on("error", () => resolve(""));
   });
 }
@@ -89,6 +89,7 @@ export async function createMockServer(options: MockServerOptions = {}): Promise
   const namesByScenario = new Map<Scenario, string>();
   for (const [name, scenario] of registry) namesByScenario.set(scenario, name);
   const defaultScenario = options.defaultScenario ?? builtinScenarios.ok;
+  const maxRequestBytes = options.maxRequestBytes ?? MAX_REQUEST_BYTES;
   const queue: (Scenario | string)[] = [];
   const attempts = new Map<string | Scenario, number>();
   const requests: MockRequestRecord[] = [];
@@ -150,7 +151,7 @@ export async function createMockServer(options: MockServerOptions = {}): Promise
     const prefixed = /^\/s\/([^/]+)(\/.*)$/.exec(rawPath);
     const header = req.headers["x-mock-scenario"];
     const explicit = prefixed?.[1] ?? (typeof header === "string" && header !== "" ? header : undefined);
-    const rawBody = await readBody(req);
+    const rawBody = await readBody(req, maxRequestBytes);
     const record: MockRequestRecord = {
       index: requests.length,
       method: req.method ?? "GET",
@@ -179,7 +180,7 @@ export async function createMockServer(options: MockServerOptions = {}): Promise
     notify();
     let response: ScenarioResponse;
     if (rawBody === undefined) {
-      response = json(413, { error: { message: `Request body over ${MAX_REQUEST_BYTES} bytes` } });
+      response = json(413, { error: { message: `Request body over ${maxRequestBytes} bytes` } });
     } else {
       try {
         response = route(record, prefixed?.[2] ?? rawPath, explicit);

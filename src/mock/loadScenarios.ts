@@ -5,8 +5,8 @@ import type { Scenario, ScenarioContext, ScenarioResponse, Step } from "./Scenar
 import { SSE_HEADERS } from "./scenarioHelpers.js";
 import { tokenStream } from "./tokenStream.js";
 
-/** `flood` refuses more chunks than this, to bound the pre-built body (about 40 MB at the cap). */
-export const FLOOD_MAX_CHUNKS = 200_000;
+/** `flood` refuses more chunks than this, to bound the pre-built body (about 150 MB at the cap, for the 1M-chunk benchmark). */
+export const FLOOD_MAX_CHUNKS = 1_000_000;
 /** The content of every `flood` chunk. */
 export const FLOOD_TOKEN = "tok ";
 const FLOOD_DEFAULT_CHUNKS = 1000;
