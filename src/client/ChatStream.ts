@@ -4,7 +4,8 @@ import type { ChatResult } from "../types/result.js";
 
 /** What `createChatStream` hands the stream: the event generator and the result's settlement. */
 export interface ChatStreamParts {
-  start: () => AsyncGenerator<StreamEvent, void, undefined>;
+  /** Yields events in batches (all events decoded from one network read). */
+  start: () => AsyncGenerator<StreamEvent[], void, undefined>;
   result: Promise<ChatResult>;
   abort: (reason?: unknown) => void;
 }
@@ -56,22 +57,41 @@ export class ChatStream implements AsyncIterable<StreamEvent>, PromiseLike<ChatR
     }
     const generator = this.#parts.start();
     let started = false;
-    this.#iterator = generator;
-    return {
+    let batch: StreamEvent[] = [];
+    let index = 0;
+    const pull = async (): Promise<IteratorResult<StreamEvent>> => {
+      for (;;) {
+        const step = await generator.next();
+        if (step.done === true) return { done: true, value: undefined };
+        if (step.value.length > 0) {
+          batch = step.value;
+          index = 1;
+          return { done: false, value: batch[0] as StreamEvent };
+        }
+      }
+    };
+    const iterator: AsyncIterator<StreamEvent> = {
       next: () => {
         started = true;
-        return generator.next();
+        // Events already decoded are handed out without touching the generator: one resolved promise each.
+        if (index < batch.length)
+          return Promise.resolve({ done: false, value: batch[index++] as StreamEvent });
+        return pull();
       },
       return: async () => {
+        batch = [];
         if (!started) {
           // A generator that never ran would skip its cleanup: run it into the abort so the result settles.
           started = true;
           this.#parts.abort();
           await generator.next();
         }
-        return generator.return();
+        await generator.return();
+        return { done: true, value: undefined };
       },
     };
+    this.#iterator = iterator;
+    return iterator;
   }
 
   /** Aborts the request: the connection is closed and the result resolves with `finishReason: "aborted"`. */

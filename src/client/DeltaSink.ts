@@ -40,7 +40,7 @@ export interface DeltaSink {
   /** The server's own timings. */
   timings(timings: ServerTimings): void;
   /** The model name and/or response id the server reported. */
-  meta(meta: { model?: string; id?: string }): void;
+  meta(meta: { model?: string | undefined; id?: string | undefined }): void;
   /** The server reported an error inside the stream. */
   serverError(message: string, status?: number): void;
   /** Something went differently from what was asked; it ends up in `result.warnings`. */

@@ -114,7 +114,7 @@ export class ResponseAccumulator implements DeltaSink {
     this.#timings = { ...this.#timings, ...timings };
   }
 
-  meta(meta: { model?: string; id?: string }): void {
+  meta(meta: { model?: string | undefined; id?: string | undefined }): void {
     if (meta.model !== undefined && this.#model === undefined) this.#model = meta.model;
     if (meta.id !== undefined && this.#id === undefined) this.#id = meta.id;
   }

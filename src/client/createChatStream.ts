@@ -77,7 +77,9 @@ export function createChatStream(options: CreateChatStreamOptions): ChatStream {
     }
   };
 
-  async function* start(): AsyncGenerator<StreamEvent, void, undefined> {
+  // Yields batches (every event decoded from one network read): one generator resumption per read
+  // instead of per event; ChatStream hands the events out one by one.
+  async function* start(): AsyncGenerator<StreamEvent[], void, undefined> {
     const promptChars = options.request.messages.reduce(
       (sum, m) => sum + (typeof m.content === "string" ? m.content.length : 0),
       0,
@@ -115,7 +117,7 @@ export function createChatStream(options: CreateChatStreamOptions): ChatStream {
               const queued = acc.queue;
               acc.queue = [];
               watchdog.consumerBusy = true;
-              for (const event of queued) yield event;
+              yield queued;
               watchdog.consumerBusy = false;
               watchdog.resumed = now();
             }
@@ -165,7 +167,7 @@ export function createChatStream(options: CreateChatStreamOptions): ChatStream {
           settle(partial, error);
           const event: StreamEvent = { type: "error", code: error.code, message: error.message, error };
           if (error.status !== undefined) event.status = error.status;
-          yield event;
+          yield [event];
           return;
         }
       }
@@ -185,10 +187,10 @@ export function createChatStream(options: CreateChatStreamOptions): ChatStream {
   return new ChatStream({ start, result, abort });
 }
 
-function* drain(acc: ResponseAccumulator): Generator<StreamEvent> {
+function* drain(acc: ResponseAccumulator): Generator<StreamEvent[]> {
   const queued = acc.queue;
   acc.queue = [];
-  yield* queued;
+  if (queued.length > 0) yield queued;
 }
 
 function isRetryable(error: LlmstreamError): boolean {

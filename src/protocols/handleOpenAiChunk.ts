@@ -54,10 +54,13 @@ export function handleOpenAiChunk(chunk: WireChunk, sink: DeltaSink): void {
     sink.serverError(serverErrorMessage(chunk) ?? "unknown error");
     return;
   }
-  if (chunk.model !== undefined || chunk.id !== undefined) {
+  // Plain property reads, no object spreads: this runs once per chunk on the hot path.
+  const model = chunk.model;
+  const id = chunk.id;
+  if (typeof model === "string" || typeof id === "string") {
     sink.meta({
-      ...(typeof chunk.model === "string" ? { model: chunk.model } : {}),
-      ...(typeof chunk.id === "string" ? { id: chunk.id } : {}),
+      model: typeof model === "string" ? model : undefined,
+      id: typeof id === "string" ? id : undefined,
     });
   }
   const choices = chunk.choices;

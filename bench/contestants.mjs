@@ -1,0 +1,92 @@
+// The clients compared by bench/client.mjs. Each takes (baseURL, options) and returns the number of
+// content deltas it delivered, calling onText(text) for each one.
+import http from "node:http";
+import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
+import { streamText } from "ai";
+import OpenAI from "openai";
+import { streamChat } from "../dist/index.js";
+
+const agent = new http.Agent({ keepAlive: true });
+const messages = [{ role: "user", content: "bench" }];
+
+/** The floor: node:http, split on blank lines, JSON.parse, read the content. Nothing else. */
+export function floor(baseURL, { headers = {}, onText }) {
+  return new Promise((resolve, reject) => {
+    const body = JSON.stringify({ model: "m", messages, stream: true });
+    const req = http.request(
+      `${baseURL}/chat/completions`,
+      { method: "POST", agent, headers: { "content-type": "application/json", ...headers } },
+      (res) => {
+        res.setEncoding("utf8");
+        let pending = "";
+        let count = 0;
+        res.on("data", (chunk) => {
+          const text = pending + chunk;
+          let start = 0;
+          for (let end = text.indexOf("\n\n"); end !== -1; end = text.indexOf("\n\n", start)) {
+            if (text.startsWith("data: ", start)) {
+              const data = text.slice(start + 6, end);
+              if (data !== "[DONE]") {
+                const content = JSON.parse(data).choices[0]?.delta?.content;
+                if (content) {
+                  count++;
+                  onText?.(content);
+                }
+              }
+            }
+            start = end + 2;
+          }
+          pending = text.slice(start);
+        });
+        res.on("end", () => resolve(count));
+        res.on("error", reject);
+      },
+    );
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+export async function llmstream(baseURL, { headers = {}, onText }) {
+  const stream = streamChat({ baseURL, model: "m", messages, headers, retry: 0 });
+  let count = 0;
+  for await (const event of stream) {
+    if (event.type === "text") {
+      count++;
+      onText?.(event.text);
+    } else if (event.type === "error") throw event.error;
+  }
+  return count;
+}
+
+const openaiClients = new Map();
+export async function openaiNode(baseURL, { headers = {}, onText }) {
+  let client = openaiClients.get(baseURL);
+  if (client === undefined) {
+    client = new OpenAI({ baseURL, apiKey: "bench", maxRetries: 0 });
+    openaiClients.set(baseURL, client);
+  }
+  const stream = await client.chat.completions.create({ model: "m", messages, stream: true }, { headers });
+  let count = 0;
+  for await (const chunk of stream) {
+    const content = chunk.choices[0]?.delta?.content;
+    if (content) {
+      count++;
+      onText?.(content);
+    }
+  }
+  return count;
+}
+
+export async function aiSdk(baseURL, { headers = {}, onText }) {
+  const provider = createOpenAICompatible({ name: "bench", baseURL, headers });
+  const result = streamText({ model: provider("m"), messages, maxRetries: 0 });
+  let count = 0;
+  for await (const text of result.textStream) {
+    count++;
+    onText?.(text);
+  }
+  return count;
+}
+
+export const contestants = { floor, llmstream, "openai-node": openaiNode, "ai-sdk": aiSdk };
