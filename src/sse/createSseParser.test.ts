@@ -61,6 +61,16 @@ describe("createSseParser", () => {
     expect(datas(["data: a\r\n\r", "\ndata: b\n\n"])).toEqual(["a", "b"]);
   });
 
+  it("does not swallow an LF that follows a CRLF ending a chunk", () => {
+    expect(datas(["data\r\n", "\n"])).toEqual([""]);
+    expect(datas(["data: a\r\n", "\ndata: b\r\n\r\n"])).toEqual(["a", "b"]);
+  });
+
+  it("dispatches single-line events followed by a CR or CRLF blank line, also at a chunk's end", () => {
+    expect(datas(["data: a\r\rdata: b\r\n\r", "\ndata: c\n\r", "\n"])).toEqual(["a", "b", "c"]);
+    expect(datas(["data: a\r\n\r", "\n", "data: b\r\r"])).toEqual(["a", "b"]);
+  });
+
   it("keeps the pending CR across an empty chunk", () => {
     expect(datas(["data: a\r", "", "\ndata: b\n\n"])).toEqual(["a\nb"]);
   });

@@ -40,6 +40,7 @@ export interface SseParser {
 }
 
 const LF = 10;
+const CR = 13;
 const SPACE = 32;
 const COLON = 58;
 const BOM = 0xfeff;
@@ -215,32 +216,43 @@ export function createSseParser(options: SseParserOptions): SseParser {
     if (pendingLength > maxLineLength) tooLong("line");
   }
 
+  /**
+   * Whether `chunk[start, end)` is a "data:" line that can be dispatched straight from the chunk as a
+   * whole event, without touching the data buffer: the typical event, one data line and a blank line.
+   */
+  function isLoneDataLine(chunk: string, start: number, end: number): boolean {
+    return (
+      dataLines === 0 &&
+      pending.length === 0 &&
+      chunk.charCodeAt(start) === 100 &&
+      chunk.charCodeAt(start + 1) === 97 &&
+      chunk.charCodeAt(start + 2) === 116 &&
+      chunk.charCodeAt(start + 3) === 97 &&
+      chunk.charCodeAt(start + 4) === COLON &&
+      end - start <= maxLineLength
+    );
+  }
+
+  function dispatchLoneDataLine(chunk: string, start: number, end: number): void {
+    const event: SseEvent = {
+      event: eventType,
+      data: chunk.slice(chunk.charCodeAt(start + 5) === SPACE ? start + 6 : start + 5, end),
+      id: lastEventId === "" ? undefined : lastEventId,
+    };
+    eventType = undefined;
+    onEvent(event);
+  }
+
   /** The common case: no CR anywhere in the chunk, so lines end at LF only. */
   function feedLfOnly(chunk: string, position: number): void {
     let lf = chunk.indexOf("\n", position);
     while (lf !== -1) {
-      // Fast path for the typical event, a single "data:" line followed by a blank line: dispatch it
-      // straight from the chunk without touching the data buffer.
-      if (
-        dataLines === 0 &&
-        chunk.charCodeAt(lf + 1) === LF &&
-        pending.length === 0 &&
-        chunk.charCodeAt(position) === 100 &&
-        chunk.charCodeAt(position + 1) === 97 &&
-        chunk.charCodeAt(position + 2) === 116 &&
-        chunk.charCodeAt(position + 3) === 97 &&
-        chunk.charCodeAt(position + 4) === COLON &&
-        lf - position <= maxLineLength
-      ) {
-        const event: SseEvent = {
-          event: eventType,
-          data: chunk.slice(chunk.charCodeAt(position + 5) === SPACE ? position + 6 : position + 5, lf),
-          id: lastEventId === "" ? undefined : lastEventId,
-        };
-        eventType = undefined;
+      if (chunk.charCodeAt(lf + 1) === LF && isLoneDataLine(chunk, position, lf)) {
+        const start = position;
+        const end = lf;
         position = lf + 2;
         lf = chunk.indexOf("\n", position);
-        onEvent(event);
+        dispatchLoneDataLine(chunk, start, end);
         continue;
       }
       completeLine(chunk, position, lf);
@@ -259,12 +271,23 @@ export function createSseParser(options: SseParserOptions): SseParser {
       if (lf !== -1 && lf < position) lf = chunk.indexOf("\n", position);
       const end = cr === -1 ? lf : lf === -1 || cr < lf ? cr : lf;
       if (end === -1) break;
-      completeLine(chunk, position, end);
-      position = end + 1;
-      if (end === cr) {
-        if (position === length) skipLeadingLf = true;
-        else if (chunk.charCodeAt(position) === LF) position++;
+      let next = end + 1;
+      if (end === cr && chunk.charCodeAt(next) === LF) next++;
+      const after = chunk.charCodeAt(next);
+      if ((after === LF || after === CR) && isLoneDataLine(chunk, position, end)) {
+        // `next` starts the blank line; step over its terminator too.
+        const start = position;
+        position = next + 1;
+        if (after === CR) {
+          if (position === length) skipLeadingLf = true;
+          else if (chunk.charCodeAt(position) === LF) position++;
+        }
+        dispatchLoneDataLine(chunk, start, end);
+        continue;
       }
+      completeLine(chunk, position, end);
+      position = next;
+      if (end === cr && end + 1 === length) skipLeadingLf = true;
     }
     if (position < length) keepPartial(chunk, position);
   }
