@@ -1,5 +1,7 @@
 import { Command, CommanderError } from "commander";
 import { registerLogsCommand } from "./commands/logs.js";
+import { registerModelsCommand } from "./commands/models.js";
+import { registerPullCommand } from "./commands/pull.js";
 import { version } from "./version.js";
 
 /** Exit codes, documented in `--help` and the README. */
@@ -27,6 +29,8 @@ export function createProgram(): { program: Command; exit: { code: number } } {
     .exitOverride()
     .configureOutput({ outputError: (message, write) => write(message) });
   registerLogsCommand(program, exit);
+  registerModelsCommand(program, exit);
+  registerPullCommand(program, exit);
   return { program, exit };
 }
 

@@ -10,8 +10,18 @@ import type { ChatResult } from "../types/result.js";
  * - `server`: the server reported an error inside the stream.
  * - `truncated`: the stream ended before the server said it was finished.
  * - `aborted`: the caller aborted the request.
+ * - `model`: the embedded engine's model file is missing, unreadable, not GGUF, truncated, failed to load,
+ *   or could not be downloaded (`ModelError`, with a `reason`).
  */
-export type ErrorCode = "connection" | "http" | "timeout" | "protocol" | "server" | "truncated" | "aborted";
+export type ErrorCode =
+  | "connection"
+  | "http"
+  | "timeout"
+  | "protocol"
+  | "server"
+  | "truncated"
+  | "aborted"
+  | "model";
 
 const marker = Symbol.for("llmstream.error");
 

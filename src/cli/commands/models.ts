@@ -1,0 +1,172 @@
+import { stat } from "node:fs/promises";
+import type { Command } from "commander";
+import { isModelError } from "../../errors/ModelError.js";
+
+/** Where the CLI writes, and the environment it reads; injectable for tests. */
+export interface CommandIo {
+  stdout: { write(text: string): unknown };
+  stderr: { write(text: string): unknown; isTTY?: boolean };
+  env: NodeJS.ProcessEnv;
+}
+
+const defaultIo: CommandIo = { stdout: process.stdout, stderr: process.stderr, env: process.env };
+
+/** One row of `llmstream models`. */
+export interface ModelListing {
+  file: string;
+  /** Where the file was found: the models folder, `LLMSTREAM_MODEL_FILE`, or the development fallback. */
+  source: "models-dir" | "env" | "development-fallback";
+  /** True for the file the engine uses when no `--model-file` is given. */
+  default: boolean;
+  sizeBytes?: number;
+  architecture?: string;
+  parameterCount?: number;
+  contextLength?: number;
+  hasChatTemplate?: boolean;
+  fileType?: string;
+  /** Why the file cannot be used, when it cannot. */
+  error?: string;
+}
+
+const helpText = `
+Lists the GGUF models the embedded engine can use: the .gguf files in the models folder, plus the
+file chosen by LLMSTREAM_MODEL_FILE or the development fallback. The default one is marked with *.
+Details come from each file's GGUF header; the models are not loaded.
+
+Models folder: LLMSTREAM_MODELS_DIR, else <user cache dir>/llmstream/models
+  ($XDG_CACHE_HOME or ~/.cache on Linux, ~/Library/Caches on macOS, %LOCALAPPDATA% on Windows).
+Development fallback: ../shared/models/stories260K.gguf beside the package, when it exists.
+
+Examples:
+  $ llmstream models
+  $ llmstream models --json | jq -r '.[].file'
+`;
+
+/** Registers `llmstream models [--json] [--models-dir <dir>]` on `program`. */
+export function registerModelsCommand(
+  program: Command,
+  exit: { code: number },
+  io: CommandIo = defaultIo,
+): Command {
+  return program
+    .command("models")
+    .description("List local GGUF models for the embedded engine, with size, architecture and context")
+    .option("--json", "print a JSON array instead of a table")
+    .option("--models-dir <dir>", "the models folder (default: LLMSTREAM_MODELS_DIR or the user cache dir)")
+    .addHelpText("after", helpText)
+    .action(async (options: { json?: boolean; modelsDir?: string }) => {
+      try {
+        const listings = await listModels(io.env, options.modelsDir);
+        if (options.json === true) io.stdout.write(`${JSON.stringify(listings, null, 2)}\n`);
+        else io.stdout.write(formatModelTable(listings, options.modelsDir ?? (await modelsDirOf(io.env))));
+        exit.code = 0;
+      } catch (error) {
+        io.stderr.write(`llmstream models: ${error instanceof Error ? error.message : String(error)}\n`);
+        exit.code = 1;
+      }
+    });
+}
+
+async function modelsDirOf(env: NodeJS.ProcessEnv): Promise<string> {
+  const { defaultModelsDir } = await import("../../engine/resolveModelFile.js");
+  return defaultModelsDir(env);
+}
+
+/** The rows of `llmstream models`: the models folder's files, then the resolved file if it lies elsewhere. */
+export async function listModels(env: NodeJS.ProcessEnv, modelsDir?: string): Promise<ModelListing[]> {
+  // Imported here so that loading the CLI costs nothing for commands that do not need the engine.
+  const { defaultModelsDir, developmentModelFile, findLocalModels, resolveModelFile } = await import(
+    "../../engine/resolveModelFile.js"
+  );
+  const { readGgufMetadata } = await import("../../engine/readGgufMetadata.js");
+  const dir = modelsDir ?? defaultModelsDir(env);
+  const resolved = await resolveModelFile({ env, modelsDir: dir });
+  const entries: { file: string; source: ModelListing["source"] }[] = (await findLocalModels(dir)).map(
+    (local) => ({
+      file: local.file,
+      source: "models-dir",
+    }),
+  );
+  if (resolved !== undefined && !entries.some((entry) => entry.file === resolved)) {
+    const fromEnv = env.LLMSTREAM_MODEL_FILE !== undefined && env.LLMSTREAM_MODEL_FILE !== "";
+    entries.push({
+      file: resolved,
+      source: fromEnv || resolved !== developmentModelFile ? "env" : "development-fallback",
+    });
+  }
+  const listings: ModelListing[] = [];
+  for (const { file, source } of entries) {
+    const listing: ModelListing = { file, source, default: file === resolved };
+    const sizeBytes = await stat(file).then(
+      (stats) => (stats.isFile() ? stats.size : undefined),
+      () => undefined,
+    );
+    if (sizeBytes !== undefined) listing.sizeBytes = sizeBytes;
+    try {
+      const info = await readGgufMetadata(file);
+      listing.sizeBytes = info.sizeBytes;
+      if (info.architecture !== undefined) listing.architecture = info.architecture;
+      listing.parameterCount = info.parameterCount;
+      if (info.contextLength !== undefined) listing.contextLength = info.contextLength;
+      listing.hasChatTemplate = info.hasChatTemplate;
+      listing.fileType = info.fileType;
+    } catch (error) {
+      if (!isModelError(error)) throw error;
+      listing.error = error.message;
+    }
+    listings.push(listing);
+  }
+  return listings;
+}
+
+/** The table `llmstream models` prints, or a hint on how to get a model when there is none. */
+export function formatModelTable(listings: readonly ModelListing[], modelsDir: string): string {
+  if (listings.length === 0) {
+    return `No models found in ${modelsDir}.\nDownload one with: llmstream pull hf:<owner>/<repo>/<file.gguf>\n`;
+  }
+  const header = ["", "MODEL", "SIZE", "ARCH", "PARAMS", "CONTEXT", "CHAT TEMPLATE", "TYPE", "PATH"];
+  const rows = listings.map((listing) => [
+    listing.default ? "*" : "",
+    (listing.file.split(/[\\/]/).pop() ?? listing.file).replace(/\.gguf$/i, ""),
+    listing.sizeBytes === undefined ? "-" : formatBytes(listing.sizeBytes),
+    listing.error === undefined ? (listing.architecture ?? "?") : "ERROR",
+    listing.parameterCount === undefined ? "-" : formatCount(listing.parameterCount),
+    listing.contextLength === undefined ? "-" : String(listing.contextLength),
+    listing.hasChatTemplate === undefined ? "-" : listing.hasChatTemplate ? "yes" : "no (plain completion)",
+    listing.fileType ?? "-",
+    listing.file,
+  ]);
+  const widths = header.map((_, column) =>
+    Math.max(...[header, ...rows].map((row) => (row[column] ?? "").length)),
+  );
+  const lines = [header, ...rows].map((row) =>
+    row
+      .map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column] ?? 0)))
+      .join("  ")
+      .trimEnd(),
+  );
+  const errors = listings
+    .filter((listing) => listing.error !== undefined)
+    .map((listing) => `! ${listing.error}`);
+  return `${[...lines, ...errors].join("\n")}\n`;
+}
+
+/** 1185376 → "1.2 MB" (decimal units, like download sizes). */
+export function formatBytes(bytes: number): string {
+  const units = ["B", "kB", "MB", "GB", "TB"];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit++;
+  }
+  return unit === 0 ? `${bytes} B` : `${value.toFixed(1)} ${units[unit]}`;
+}
+
+/** 260000 → "260K", 7_000_000_000 → "7.0B". */
+export function formatCount(count: number): string {
+  if (count >= 1e9) return `${(count / 1e9).toFixed(1)}B`;
+  if (count >= 1e6) return `${(count / 1e6).toFixed(1)}M`;
+  if (count >= 1e3) return `${Math.round(count / 1e3)}K`;
+  return String(count);
+}

@@ -1,0 +1,192 @@
+import { existsSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import type { Llama, LlamaContext, LlamaContextSequence, LlamaModel } from "node-llama-cpp";
+import { ModelError } from "../errors/ModelError.js";
+import { type GgufModelInfo, readGgufMetadata } from "./readGgufMetadata.js";
+
+/** A loaded model, shared by every request on the same file in this process. */
+export interface EngineModel {
+  file: string;
+  info: GgufModelInfo;
+  model: LlamaModel;
+}
+
+/** A context sequence borrowed for one request. `release()` clears it and keeps it for the next one. */
+export interface ContextLease {
+  context: LlamaContext;
+  sequence: LlamaContextSequence;
+  threads: number;
+  release(): Promise<void>;
+}
+
+type NodeLlamaCpp = typeof import("node-llama-cpp");
+
+/** Below this many parameters one thread is fastest (measured: stories260K, see `defaultEngineThreads`). */
+export const smallModelParameters = 100_000_000;
+
+let moduleLoading: Promise<NodeLlamaCpp> | undefined;
+let llamaLoading: Promise<Llama> | undefined;
+const models = new Map<string, Promise<EngineModel>>();
+/** One idle context per model/size/threads, so a second request skips context creation (~30 ms here). */
+const idleContexts = new Map<string, LlamaContext>();
+
+/** Imports node-llama-cpp on first use, so HTTP-only users never load the native addon. */
+export function loadNodeLlamaCpp(): Promise<NodeLlamaCpp> {
+  moduleLoading ??= import("node-llama-cpp").catch((error: unknown) => {
+    moduleLoading = undefined;
+    throw new ModelError(
+      "load-failed",
+      `The embedded engine could not load node-llama-cpp: ${messageOf(error)}. Reinstall dependencies (npm ci)`,
+      { cause: error },
+    );
+  });
+  return moduleLoading;
+}
+
+/**
+ * Whether to ask node-llama-cpp for a GPU backend. `gpu: "auto"` probes CUDA/Vulkan/Metal binaries,
+ * so it is used only where a GPU is plausible: macOS (Metal), Windows (cannot be checked cheaply),
+ * and Linux with an NVIDIA, DRM or ROCm device node. `LLMSTREAM_ENGINE_GPU=off|auto` overrides.
+ */
+export function shouldUseGpu(env: NodeJS.ProcessEnv = process.env, platform = process.platform): boolean {
+  const setting = env.LLMSTREAM_ENGINE_GPU?.toLowerCase();
+  if (setting === "off" || setting === "false" || setting === "0") return false;
+  if (setting === "auto" || setting === "on") return true;
+  if (platform === "darwin" || platform === "win32") return true;
+  return ["/dev/nvidiactl", "/dev/dri", "/dev/kfd"].some((path) => existsSync(path));
+}
+
+/**
+ * The default thread count for a model. Tiny models need so little work per token that thread
+ * synchronisation dominates: measured here (2 cores) stories260K ran ~600–870 tokens/s on 1 thread
+ * and ~70–90 on 2. Larger models are compute-bound and use every core node-llama-cpp counts as a math
+ * core. The 100M-parameter boundary is a conservative guess (no mid-sized model was measured).
+ */
+export function defaultEngineThreads(parameterCount: number, cores: number = availableParallelism()): number {
+  if (parameterCount < smallModelParameters) return 1;
+  return Math.max(1, cores);
+}
+
+function getLlamaInstance(): Promise<Llama> {
+  llamaLoading ??= (async () => {
+    const { getLlama, LlamaLogLevel } = await loadNodeLlamaCpp();
+    try {
+      // build: "never" fails fast instead of compiling llama.cpp for minutes when no binary fits.
+      return await getLlama({
+        build: "never",
+        gpu: shouldUseGpu() ? "auto" : false,
+        logLevel: LlamaLogLevel.error,
+        logger: () => {},
+      });
+    } catch (error) {
+      throw new ModelError(
+        "load-failed",
+        `The embedded engine found no usable llama.cpp binary for this machine: ${messageOf(error)}. Reinstall dependencies (npm ci), or use a server with --base-url`,
+        { cause: error },
+      );
+    }
+  })();
+  llamaLoading.catch(() => {
+    llamaLoading = undefined;
+  });
+  return llamaLoading;
+}
+
+/**
+ * Validates the file (see `readGgufMetadata`) and loads it once per process; later calls with the
+ * same path return the same model. A failed load is forgotten so the next call tries again.
+ *
+ * @throws {ModelError} for a bad file or a load failure, naming the file.
+ */
+export function loadEngineModel(file: string): Promise<EngineModel> {
+  let loading = models.get(file);
+  if (loading === undefined) {
+    loading = (async () => {
+      const info = await readGgufMetadata(file);
+      const llama = await getLlamaInstance();
+      try {
+        const model = await llama.loadModel({ modelPath: file });
+        return { file, info, model };
+      } catch (error) {
+        throw new ModelError(
+          "load-failed",
+          `llama.cpp could not load model file ${file}: ${messageOf(error)}`,
+          {
+            file,
+            cause: error,
+          },
+        );
+      }
+    })();
+    models.set(file, loading);
+    loading.catch(() => models.delete(file));
+  }
+  return loading;
+}
+
+/** Borrows a context sequence of `contextSize` tokens and `threads` threads, reusing an idle one. */
+export async function acquireContext(
+  engine: EngineModel,
+  options: { contextSize: number; threads: number },
+): Promise<ContextLease> {
+  const key = `${engine.file}\0${options.contextSize}\0${options.threads}`;
+  let context = idleContexts.get(key);
+  idleContexts.delete(key);
+  if (context === undefined || context.disposed) {
+    try {
+      context = await engine.model.createContext({
+        contextSize: options.contextSize,
+        threads: options.threads,
+        sequences: 1,
+      });
+    } catch (error) {
+      throw new ModelError(
+        "load-failed",
+        `Could not create a ${options.contextSize}-token context for model file ${engine.file}: ${messageOf(error)}. Try a smaller contextSize`,
+        { file: engine.file, cause: error },
+      );
+    }
+  }
+  const leased = context;
+  const sequence = leased.getSequence();
+  let released = false;
+  return {
+    context: leased,
+    sequence,
+    threads: options.threads,
+    async release() {
+      if (released) return;
+      released = true;
+      sequence.dispose();
+      if (idleContexts.has(key) || leased.disposed) {
+        await leased.dispose();
+        return;
+      }
+      idleContexts.set(key, leased);
+    },
+  };
+}
+
+/**
+ * Frees every context, model and the llama.cpp backend this process loaded. Not needed for the process
+ * to exit; useful in long-running processes and tests. The next request loads everything again.
+ */
+export async function disposeEngine(): Promise<void> {
+  const contexts = [...idleContexts.values()];
+  idleContexts.clear();
+  const loadedModels = [...models.values()];
+  models.clear();
+  const llama = llamaLoading;
+  llamaLoading = undefined;
+  await Promise.allSettled(contexts.map((context) => context.dispose()));
+  for (const loading of loadedModels) {
+    const loaded = await loading.catch(() => undefined);
+    await loaded?.model.dispose();
+  }
+  const instance = await llama?.catch(() => undefined);
+  await instance?.dispose();
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

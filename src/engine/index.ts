@@ -1,0 +1,26 @@
+/**
+ * The embedded llama.cpp engine, a separate entry point (`llmstream/engine`) so that users of the
+ * HTTP client never load node-llama-cpp. Internals (the GGUF parser, the context pool, the prompt
+ * builder) are left out on purpose.
+ */
+export { isModelError, ModelError, type ModelErrorReason } from "../errors/ModelError.js";
+export {
+  createEngineDeltaSource,
+  defaultEngineMaxTokens,
+  defaultEngineTemperature,
+  type EngineGenerationOptions,
+  type EnginePreparedInfo,
+  plainCompletionWarning,
+} from "./createEngineDeltaSource.js";
+export { defaultEngineThreads, disposeEngine, shouldUseGpu } from "./engineRuntime.js";
+export { type PullModelOptions, type PullModelResult, pullModel, resolvePullUrl } from "./pullModel.js";
+export { type GgufModelInfo, readGgufMetadata } from "./readGgufMetadata.js";
+export {
+  defaultModelsDir,
+  developmentModelFile,
+  findLocalModels,
+  type LocalModelFile,
+  type ResolveModelFileOptions,
+  resolveModelFile,
+} from "./resolveModelFile.js";
+export { type EngineChatOptions, streamEngineChat } from "./streamEngineChat.js";
