@@ -15,7 +15,8 @@ import { ExitCode } from "../runCli.js";
 
 const helpText = `
 Every chat and serve request is kept in a SQLite database (see "llmstream logs path"; the folder is
-LLMSTREAM_HOME, else your data folder). "llmstream logs" lists the newest first.
+LLMSTREAM_HOME, else your data folder). "llmstream logs" lists the newest first; its options are
+in "llmstream logs list --help". Turn logging off with chat/serve --no-log or LLMSTREAM_NO_LOG=1.
 
 Examples:
   $ llmstream logs -n 50 --since 2h
@@ -297,6 +298,7 @@ function renderRecord(record: RequestRecord): string[] {
 
 function ms(value: number | undefined): string {
   if (value === undefined) return "-";
+  if (value < 10) return `${value.toFixed(1)}ms`;
   return value < 1000 ? `${Math.round(value)}ms` : `${(value / 1000).toFixed(2)}s`;
 }
 
