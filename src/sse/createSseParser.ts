@@ -247,12 +247,27 @@ export function createSseParser(options: SseParserOptions): SseParser {
   function feedLfOnly(chunk: string, position: number): void {
     let lf = chunk.indexOf("\n", position);
     while (lf !== -1) {
-      if (chunk.charCodeAt(lf + 1) === LF && isLoneDataLine(chunk, position, lf)) {
-        const start = position;
-        const end = lf;
+      // Inlined rather than calling isLoneDataLine/dispatchLoneDataLine: measurably faster here.
+      if (
+        dataLines === 0 &&
+        chunk.charCodeAt(lf + 1) === LF &&
+        pending.length === 0 &&
+        chunk.charCodeAt(position) === 100 &&
+        chunk.charCodeAt(position + 1) === 97 &&
+        chunk.charCodeAt(position + 2) === 116 &&
+        chunk.charCodeAt(position + 3) === 97 &&
+        chunk.charCodeAt(position + 4) === COLON &&
+        lf - position <= maxLineLength
+      ) {
+        const event: SseEvent = {
+          event: eventType,
+          data: chunk.slice(chunk.charCodeAt(position + 5) === SPACE ? position + 6 : position + 5, lf),
+          id: lastEventId === "" ? undefined : lastEventId,
+        };
+        eventType = undefined;
         position = lf + 2;
         lf = chunk.indexOf("\n", position);
-        dispatchLoneDataLine(chunk, start, end);
+        onEvent(event);
         continue;
       }
       completeLine(chunk, position, lf);
