@@ -70,6 +70,55 @@ describe("createLogHook", () => {
     expect(readFileSync(jsonlPath, "utf8").trim().split("\n")).toHaveLength(5);
   });
 
+  it("reports a full disk once (/dev/full answers every write with ENOSPC)", () => {
+    const reports: SinkErrorInfo[] = [];
+    const full = createJsonlSink({ path: "/dev/full" });
+    const onFinish = createLogHook({
+      sinks: [full],
+      source: "chat",
+      logContent: true,
+      onSinkError: (info) => reports.push(info),
+    });
+    for (let i = 0; i < 3; i++) expect(() => onFinish(makeFinishInfo())).not.toThrow();
+    full.close();
+    expect(reports.map((r) => r.message)).toEqual([
+      expect.stringMatching(/^JSONL log \/dev\/full failed: ENOSPC/),
+    ]);
+  });
+
+  it("reports a locked database once, waits only busyTimeoutMs, and recovers when the lock goes", () => {
+    const path = join(dir, "locked.db");
+    const holder = openLogDatabase(path);
+    holder.exec("BEGIN EXCLUSIVE");
+    const sink = createSqliteSink({ path, busyTimeoutMs: 50 });
+    const reports: SinkErrorInfo[] = [];
+    const onFinish = createLogHook({
+      sinks: [sink],
+      source: "serve",
+      logContent: false,
+      onSinkError: (info) => reports.push(info),
+    });
+    const started = performance.now();
+    onFinish(makeFinishInfo({ startedAtEpochMs: 1000 }));
+    onFinish(makeFinishInfo({ startedAtEpochMs: 2000 }));
+    const waited = performance.now() - started;
+    expect(reports).toHaveLength(1);
+    expect(reports[0]!.message).toMatch(/database is locked/);
+    // Two writes, each giving up after ~50 ms: the stream is held up briefly, never for long.
+    expect(waited).toBeLessThan(2000);
+    holder.exec("COMMIT");
+    holder.close();
+    onFinish(makeFinishInfo({ startedAtEpochMs: 3000 }));
+    sink.close();
+    const db = openLogDatabase(path);
+    try {
+      expect(listRequests(db).map((r) => r.startedAt)).toEqual([new Date(3000).toISOString()]);
+    } finally {
+      db.close();
+    }
+    expect(reports).toHaveLength(1);
+  });
+
   it("survives a reporter that throws and a record that cannot be built", () => {
     const sink = {
       name: "always failing",
