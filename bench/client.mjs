@@ -29,7 +29,9 @@ const quantile = (xs, q) => {
 };
 
 try {
-  console.log(`node ${process.version}, ${os.cpus().length} cores (${os.cpus()[0]?.model ?? "?"}), mock at ${url}`);
+  console.log(
+    `node ${process.version}, ${os.cpus().length} cores (${os.cpus()[0]?.model ?? "?"}), mock at ${url}`,
+  );
   const flood = `${url}/s/flood/v1`;
   for (const name of names) await contestants[name](flood, { headers: { "x-mock-chunks": "20000" } });
 
@@ -89,7 +91,8 @@ try {
       maxBuffer: 1 << 20,
     });
     rss[name] = JSON.parse(stdout);
-    if (rss[name].count !== BIG) throw new Error(`${name} delivered ${rss[name].count} of ${BIG} in the RSS run`);
+    if (rss[name].count !== BIG)
+      throw new Error(`${name} delivered ${rss[name].count} of ${BIG} in the RSS run`);
   }
 
   const floorRate = FLOOD / (median(wall.floor) / 1000);
@@ -108,7 +111,9 @@ try {
       "added p50 µs": (p50 - floorP50).toFixed(0),
       "warm TTFT ms": median(ttft[name]).toFixed(2),
       "TTFT overhead ms": (median(ttft[name]) - floorTtft).toFixed(2),
-      [`RSS growth ${BIG / 1e6}M MB`]: rss[name] ? ((rss[name].peak - rss[name].baseline) / 2 ** 20).toFixed(1) : "n/a",
+      [`RSS growth ${BIG / 1e6}M MB`]: rss[name]
+        ? ((rss[name].peak - rss[name].baseline) / 2 ** 20).toFixed(1)
+        : "n/a",
     };
   });
   console.log(
@@ -124,8 +129,12 @@ try {
   console.log(`llmstream vs openai-node: ${(rate("llmstream") / rate("openai-node")).toFixed(2)}× chunks/s`);
   console.log(`llmstream vs ai-sdk: ${(rate("llmstream") / rate("ai-sdk")).toFixed(2)}× chunks/s`);
   console.log(`llmstream CPU: ${ours["CPU µs/chunk"]} µs/chunk (target ≤ 2)`);
-  console.log(`llmstream added delivery latency p50: ${ours["added p50 µs"]} µs over the floor (target ≤ 30)`);
-  console.log(`llmstream RSS growth over ${BIG.toLocaleString("en-US")} chunks: ${ours[`RSS growth ${BIG / 1e6}M MB`]} MB (target ≤ 10)`);
+  console.log(
+    `llmstream added delivery latency p50: ${ours["added p50 µs"]} µs over the floor (target ≤ 30)`,
+  );
+  console.log(
+    `llmstream RSS growth over ${BIG.toLocaleString("en-US")} chunks: ${ours[`RSS growth ${BIG / 1e6}M MB`]} MB (target ≤ 10)`,
+  );
 } finally {
   mock.kill("SIGTERM");
 }
