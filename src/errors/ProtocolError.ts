@@ -3,7 +3,7 @@ import { LlmstreamError, type LlmstreamErrorOptions } from "./LlmstreamError.js"
 /**
  * What exactly could not be understood.
  *
- * - `line-too-long`: one SSE line/event or NDJSON line exceeded the parser's `maxLineBytes` limit.
+ * - `line-too-long`: one SSE line/event or NDJSON line exceeded the parser's `maxLineLength` limit (characters).
  * - `invalid-json`: a data payload was not valid JSON.
  * - `invalid-chunk`: valid JSON, but not the shape the protocol defines.
  * - `unexpected-content-type`: the response was neither an event stream, NDJSON nor JSON.
