@@ -1,4 +1,5 @@
 import { Command, CommanderError } from "commander";
+import { registerChatCommand } from "./commands/chat.js";
 import { registerLogsCommand } from "./commands/logs.js";
 import { registerModelsCommand } from "./commands/models.js";
 import { registerPullCommand } from "./commands/pull.js";
@@ -28,6 +29,7 @@ export function createProgram(): { program: Command; exit: { code: number } } {
     .version(version, "-V, --version")
     .exitOverride()
     .configureOutput({ outputError: (message, write) => write(message) });
+  registerChatCommand(program, exit);
   registerLogsCommand(program, exit);
   registerModelsCommand(program, exit);
   registerPullCommand(program, exit);

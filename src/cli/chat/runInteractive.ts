@@ -1,0 +1,103 @@
+import { createInterface } from "node:readline";
+import type { ChatMessage } from "../../types/options.js";
+import { ExitCode } from "../runCli.js";
+import type { ChatSession } from "./runChatCommand.js";
+
+/** Lines of input history kept for the arrow keys. */
+export const historySize = 1000;
+
+/**
+ * Runs a multi-turn conversation (`chat -i`). Each answer is streamed like a one-shot `chat`, and
+ * the exchange joins the history sent with the next question; a failed turn with no answer text is
+ * left out of it. On a terminal: line editing and history (node:readline); Ctrl-C during an answer
+ * stops it and returns to the prompt; Ctrl-C on an empty prompt, or Ctrl-D, ends the session. When
+ * stdin is not a terminal, each line is one question and the session ends with the input.
+ */
+export async function runInteractive(options: {
+  session: ChatSession;
+  initialPrompt: string;
+}): Promise<number> {
+  const { session } = options;
+  const { io, settings } = session;
+  const { stdin } = io;
+  const isTTY = stdin.isTTY === true;
+  const rl = createInterface({
+    input: stdin,
+    // With --json, stdout carries only NDJSON: the prompt goes to stderr.
+    output: settings.json ? io.stderr : io.stdout,
+    terminal: isTTY,
+    history: [],
+    historySize,
+    prompt: "> ",
+  });
+  const lines: string[] = [];
+  let closed = false;
+  let wake: (() => void) | undefined;
+  const notify = () => {
+    wake?.();
+    wake = undefined;
+  };
+  rl.on("line", (line) => {
+    lines.push(line);
+    notify();
+  });
+  rl.on("close", () => {
+    closed = true;
+    notify();
+  });
+  let turn: AbortController | undefined;
+  // Raw mode delivers Ctrl-C at the prompt as a key press.
+  rl.on("SIGINT", () => {
+    if (rl.line === "") {
+      rl.close();
+      return;
+    }
+    rl.write(null, { ctrl: true, name: "e" });
+    rl.write(null, { ctrl: true, name: "u" });
+  });
+  // During an answer the terminal is in cooked mode, so Ctrl-C arrives as a real signal.
+  const onSignal = () => {
+    if (turn !== undefined) turn.abort();
+    else rl.close();
+  };
+  process.on("SIGINT", onSignal);
+
+  const nextLine = async (): Promise<string | undefined> => {
+    while (lines.length === 0 && !closed) await new Promise<void>((resolve) => (wake = resolve));
+    return lines.shift();
+  };
+
+  const messages: ChatMessage[] =
+    settings.system === undefined ? [] : [{ role: "system", content: settings.system }];
+  const ask = async (question: string) => {
+    if (isTTY) {
+      rl.pause();
+      stdin.setRawMode(false);
+    }
+    turn = new AbortController();
+    messages.push({ role: "user", content: question });
+    const { text } = await session.answer(messages, turn.signal);
+    turn = undefined;
+    if (text !== undefined && text !== "") messages.push({ role: "assistant", content: text });
+    else messages.pop();
+    if (isTTY && !closed) {
+      stdin.setRawMode(true);
+      rl.resume();
+    }
+  };
+
+  try {
+    if (options.initialPrompt !== "") await ask(options.initialPrompt);
+    while (!session.stdout.broken) {
+      if (isTTY && !closed) rl.prompt();
+      const line = await nextLine();
+      if (line === undefined) break;
+      if (line.trim() !== "") await ask(line);
+    }
+  } finally {
+    process.off("SIGINT", onSignal);
+    rl.close();
+    if (isTTY) (settings.json ? io.stderr : io.stdout).write("\n");
+  }
+  return ExitCode.ok;
+}

@@ -1,0 +1,95 @@
+import type { Command } from "commander";
+import {
+  defaultFirstTokenTimeoutSeconds,
+  defaultIdleTimeoutSeconds,
+  defaultModel,
+  defaultOllamaBaseURL,
+  defaultOpenAIBaseURL,
+  type RawChatOptions,
+} from "../chat/resolveChatOptions.js";
+import { runChatCommand } from "../chat/runChatCommand.js";
+
+const helpText = `
+Prompt: the arguments, then (when stdin is not a terminal) the piped text after a blank line.
+Output: the answer on stdout as it arrives. On a terminal a spinner waits on stderr and reasoning is
+shown dimmed (colours off with NO_COLOR); to a pipe or file only the answer text is written.
+
+--json writes one event per line on stdout and nothing else:
+  {"type":"text","text":…}  {"type":"reasoning","text":…}
+  {"type":"tool_call","index":…,"id":…,"name":…,"arguments":"<json text>"}
+  {"type":"usage","usage":{…}}
+  then {"type":"done","text":…,"reasoning":…,"finishReason":…,"usage":{…},"metrics":{…},…}
+  or   {"type":"error","code":…,"message":…,"status":…}
+The text events always add up to exactly the text received, on success and on failure.
+
+Exit codes:
+  0    success
+  1    any other failure (e.g. a bad model file)
+  2    usage error: a bad option value, no prompt
+  3    connection: nothing answered at the URL, or the connection broke before a response
+  4    HTTP: the server answered with an error status
+  5    timeout: first token, idle or total
+  6    protocol error, truncated answer, or an error reported by the server mid-stream
+  130  interrupted (Ctrl-C); the text printed so far is kept
+
+Environment:
+  LLMSTREAM_BASE_URL, then OPENAI_BASE_URL   server URL (default ${defaultOpenAIBaseURL})
+  OLLAMA_HOST                                 with --protocol ollama (default ${defaultOllamaBaseURL})
+  LLMSTREAM_MODEL                             model (default ${defaultModel})
+  OPENAI_API_KEY                              API key
+  NO_COLOR                                    no colours
+
+Examples:
+  $ llmstream chat "Why is the sky blue?"
+  $ cat notes.txt | llmstream chat "Summarise this"
+  $ llmstream chat --base-url http://127.0.0.1:8080/v1 -m qwen2.5 --stats "Hello"
+  $ llmstream chat --protocol ollama --json "Hi" | jq -r 'select(.type=="text").text'
+  $ llmstream chat --no-stream --stats "Count to ten"
+  $ llmstream chat -i -s "Answer in one sentence"
+`;
+
+/**
+ * Registers `llmstream chat [options] [prompt...]` on `program`. The command reports its exit code
+ * through `exit.code` (see `ExitCode`), so output drains before the process ends.
+ */
+export function registerChatCommand(program: Command, exit: { code: number }): Command {
+  return program
+    .command("chat")
+    .description("Send a prompt to an LLM server and stream the answer as it is generated")
+    .argument("[prompt...]", "the prompt (piped stdin is added after it)")
+    .option("--base-url <url>", `OpenAI-compatible base URL (default: ${defaultOpenAIBaseURL})`)
+    .option("--protocol <protocol>", 'wire protocol: "openai" or "ollama" (native /api/chat)', undefined)
+    .option("-m, --model <name>", `model name (default: ${defaultModel})`)
+    .option("--api-key <key>", "API key sent as a bearer token")
+    .option("-s, --system <text>", "system prompt")
+    .option("--temperature <number>", "sampling temperature")
+    .option("--max-tokens <n>", "largest number of tokens to generate")
+    .option("--seed <n>", "sampling seed, for reproducible answers")
+    .option(
+      "--first-token-timeout <seconds>",
+      `give up when no token arrived after this long; 0 = never (default: ${defaultFirstTokenTimeoutSeconds})`,
+    )
+    .option(
+      "--idle-timeout <seconds>",
+      `give up after this long without a token; 0 = never (default: ${defaultIdleTimeoutSeconds})`,
+    )
+    .option("--timeout <seconds>", "give up after this long in total; 0 = never (default: 0)")
+    .option(
+      "--retries <n>",
+      "retries before the first token, for connection errors, 429 and 5xx (default: 2)",
+    )
+    .option("--json", "write NDJSON events on stdout instead of text")
+    .option("--stats", "print one line of timing and token figures on stderr at the end")
+    .option("--no-stream", "ask for the whole answer at once, without streaming")
+    .option("-i, --interactive", "multi-turn conversation with line editing and history")
+    .option("--hide-reasoning", "do not show the model's reasoning")
+    .addHelpText("after", helpText)
+    .action(async (prompt: string[], raw: RawChatOptions) => {
+      exit.code = await runChatCommand(prompt, raw, {
+        stdin: process.stdin,
+        stdout: process.stdout,
+        stderr: process.stderr,
+        env: process.env,
+      });
+    });
+}

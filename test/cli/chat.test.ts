@@ -1,0 +1,404 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createMockServer, MOCK_ANSWER, MOCK_ANSWER_TOKENS, type MockServer } from "../../src/mock/index.js";
+import { ensureBuilt, runCli, startCli } from "./cliProcess.js";
+
+let mock: MockServer;
+const url = (scenario: string) => `${mock.url}/s/${scenario}/v1`;
+const firstTokens = MOCK_ANSWER_TOKENS.slice(0, 5).join("");
+
+beforeAll(async () => {
+  ensureBuilt();
+  mock = await createMockServer();
+});
+afterAll(() => mock.close());
+
+let promptCount = 0;
+/** A prompt no other test sends, so tests can run at the same time and still find their request. */
+const uniquePrompt = (text = "Hello") => `${text} #${++promptCount}`;
+
+/** The chat request whose body contains `marker`, with its parsed body. */
+function requestWith(marker: string) {
+  const request = mock.requests.find((record) => record.method === "POST" && record.rawBody.includes(marker));
+  if (request === undefined) throw new Error(`The mock saw no chat request containing ${marker}`);
+  return { ...request, body: request.body as Record<string, unknown> };
+}
+
+describe.concurrent("llmstream chat: success", () => {
+  it("streams the answer to stdout, exits 0, and writes nothing on stderr", async () => {
+    const prompt = uniquePrompt();
+    const run = await runCli(["chat", "--base-url", url("ok"), prompt]);
+    expect(run).toMatchObject({ code: 0, stdout: `${MOCK_ANSWER}\n`, stderr: "" });
+    const request = requestWith(prompt);
+    expect(request.path).toBe("/s/ok/v1/chat/completions");
+    expect(request.body).toMatchObject({
+      model: "llama3",
+      stream: true,
+      messages: [{ role: "user", content: prompt }],
+    });
+  });
+
+  it("sends the model, system prompt and sampling options it was given", async () => {
+    const run = await runCli([
+      "chat",
+      "--base-url",
+      url("ok"),
+      "-m",
+      "qwen",
+      "-s",
+      "Be brief",
+      "--temperature",
+      "0.5",
+      "--max-tokens",
+      "64",
+      "--seed",
+      "7",
+      "--api-key",
+      "sk-test",
+      "Why",
+      "blue?",
+      "#sampling",
+    ]);
+    expect(run.code).toBe(0);
+    const request = requestWith("#sampling");
+    expect(request.body).toMatchObject({
+      model: "qwen",
+      temperature: 0.5,
+      max_tokens: 64,
+      seed: 7,
+      messages: [
+        { role: "system", content: "Be brief" },
+        { role: "user", content: "Why blue? #sampling" },
+      ],
+    });
+    expect(request.headers.authorization).toBe("Bearer sk-test");
+  });
+
+  it("takes the server and model from LLMSTREAM_BASE_URL and LLMSTREAM_MODEL", async () => {
+    const prompt = uniquePrompt();
+    const run = await runCli(["chat", prompt], {
+      env: {
+        LLMSTREAM_BASE_URL: url("ok"),
+        LLMSTREAM_MODEL: "from-env",
+        OPENAI_BASE_URL: "http://127.0.0.1:1/v1",
+      },
+    });
+    expect(run.code).toBe(0);
+    expect(requestWith(prompt).body.model).toBe("from-env");
+  });
+
+  it("sends the arguments first and the piped stdin after them", async () => {
+    const run = await runCli(["chat", "--base-url", url("ok"), "Summarise", "this"], {
+      input: "line one\nline two #piped\n",
+    });
+    expect(run.code).toBe(0);
+    expect(requestWith("#piped").body.messages).toEqual([
+      { role: "user", content: "Summarise this\n\nline one\nline two #piped" },
+    ]);
+  });
+
+  it("reads the whole prompt from stdin when there are no arguments", async () => {
+    const run = await runCli(["chat", "--base-url", url("ok")], { input: "Just stdin #alone" });
+    expect(run.code).toBe(0);
+    expect(requestWith("#alone").body.messages).toEqual([{ role: "user", content: "Just stdin #alone" }]);
+  });
+
+  it("prints one --stats line on stderr with TTFT, tokens, rate and time", async () => {
+    const run = await runCli(["chat", "--base-url", url("ok"), "--stats", "Hello"]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe(`${MOCK_ANSWER}\n`);
+    expect(run.stderr).toMatch(/^TTFT \d+ ms · 20 tokens \(server\) · \d+\.\d tok\/s · \d+\.\d\d s\n$/);
+  });
+
+  it("--no-stream sends the same request without streaming and prints the whole answer", async () => {
+    const prompt = uniquePrompt();
+    const run = await runCli(["chat", "--base-url", url("ok"), "--no-stream", "--stats", prompt]);
+    expect(run).toMatchObject({ code: 0, stdout: `${MOCK_ANSWER}\n` });
+    expect(requestWith(prompt).body.stream).toBe(false);
+    expect(run.stderr).toMatch(/^TTFT \d+ ms · 20 tokens \(server\) · – tok\/s · \d+\.\d\d s\n$/);
+  });
+});
+
+describe.concurrent("llmstream chat: dialects", () => {
+  it("speaks Ollama's native protocol with --protocol ollama", async () => {
+    const prompt = uniquePrompt();
+    const run = await runCli(["chat", "--protocol", "ollama", "--base-url", `${mock.url}/s/ok`, prompt]);
+    expect(run).toMatchObject({ code: 0, stdout: `${MOCK_ANSWER}\n`, stderr: "" });
+    expect(requestWith(prompt).path).toBe("/s/ok/api/chat");
+  });
+
+  it("uses OLLAMA_HOST for the native protocol", async () => {
+    const host = new URL(mock.url).host;
+    const prompt = uniquePrompt();
+    const run = await runCli(["chat", "--protocol", "ollama", prompt], { env: { OLLAMA_HOST: host } });
+    expect(run.code).toBe(0);
+    expect(requestWith(prompt).path).toBe("/api/chat");
+  });
+
+  it.each([
+    ["reasoning-content", "openai"],
+    ["reasoning", "openai"],
+    ["think-tags", "openai"],
+    ["ollama-thinking", "ollama"],
+  ])("keeps %s reasoning out of piped text output, and puts it in --json", async (scenario, protocol) => {
+    const base = protocol === "ollama" ? `${mock.url}/s/${scenario}` : url(scenario);
+    const text = await runCli(["chat", "--protocol", protocol, "--base-url", base, "Hello"]);
+    expect(text).toMatchObject({ code: 0, stdout: `${MOCK_ANSWER}\n`, stderr: "" });
+    const json = await runCli(["chat", "--json", "--protocol", protocol, "--base-url", base, "Hello"]);
+    const events = parseLines(json.stdout);
+    const reasoning = events.filter((event) => event.type === "reasoning").map((event) => event.text);
+    const done = events.at(-1);
+    expect(reasoning.length).toBeGreaterThan(0);
+    expect(done?.type).toBe("done");
+    expect(reasoning.join("")).toBe(done?.reasoning);
+    expect(done?.text).toBe(MOCK_ANSWER);
+  });
+
+  it("prints tool calls on their own lines, and as tool_call events in --json", async () => {
+    const text = await runCli(["chat", "--base-url", url("tool-calls"), "Weather?"]);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain('[tool call] get_weather({"city": "Paris"})\n');
+    const json = await runCli(["chat", "--json", "--base-url", url("tool-calls"), "Weather?"]);
+    const calls = parseLines(json.stdout).filter((event) => event.type === "tool_call");
+    expect(calls.map((call) => call.name)).toEqual(["get_weather", "get_time"]);
+    for (const call of calls) {
+      expect(typeof call.id).toBe("string");
+      expect(JSON.parse(call.arguments as string)).toBeTypeOf("object");
+    }
+  });
+});
+
+type Line = Record<string, unknown> & { type: string };
+
+/** Parses NDJSON and checks every line against the `--json` event union. */
+function parseLines(stdout: string): Line[] {
+  expect(stdout.endsWith("\n")).toBe(true);
+  return stdout
+    .slice(0, -1)
+    .split("\n")
+    .map((line) => {
+      const event = JSON.parse(line) as Line;
+      checkEvent(event);
+      return event;
+    });
+}
+
+function checkEvent(event: Line): void {
+  switch (event.type) {
+    case "text":
+    case "reasoning":
+      expect(Object.keys(event).sort()).toEqual(["text", "type"]);
+      expect(typeof event.text).toBe("string");
+      return;
+    case "tool_call":
+      expect(Object.keys(event).sort()).toEqual(["arguments", "id", "index", "name", "type"]);
+      return;
+    case "usage":
+      expect(event.usage).toMatchObject({
+        promptTokens: expect.any(Number),
+        completionTokens: expect.any(Number),
+        totalTokens: expect.any(Number),
+        source: expect.any(String),
+      });
+      return;
+    case "done":
+      expect(event).toMatchObject({
+        text: expect.any(String),
+        reasoning: expect.any(String),
+        finishReason: expect.any(String),
+        usage: {
+          promptTokens: expect.any(Number),
+          completionTokens: expect.any(Number),
+          source: expect.any(String),
+        },
+        metrics: { e2eMs: expect.any(Number) },
+      });
+      return;
+    case "error":
+      expect(
+        Object.keys(event)
+          .filter((key) => key !== "status")
+          .sort(),
+      ).toEqual(["code", "message", "type"]);
+      return;
+    default:
+      throw new Error(`Unknown event type in --json output: ${JSON.stringify(event)}`);
+  }
+}
+
+function textOf(events: Line[]): string {
+  return events
+    .filter((event) => event.type === "text")
+    .map((event) => event.text)
+    .join("");
+}
+
+describe.concurrent("llmstream chat --json", () => {
+  it("writes only NDJSON events whose text adds up to the done event's text", async () => {
+    const run = await runCli(["chat", "--json", "--base-url", url("ok"), "Hello"]);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toBe("");
+    const events = parseLines(run.stdout);
+    const done = events.at(-1);
+    expect(done).toMatchObject({ type: "done", finishReason: "stop", text: MOCK_ANSWER });
+    expect(textOf(events)).toBe(MOCK_ANSWER);
+    expect(events.filter((event) => event.type === "done" || event.type === "error")).toHaveLength(1);
+  });
+
+  it("ends a failed stream with one error event, after text events holding exactly the partial text", async () => {
+    const run = await runCli(["chat", "--json", "--base-url", url("truncated"), "Hello"]);
+    expect(run.code).toBe(6);
+    const events = parseLines(run.stdout);
+    expect(events.at(-1)).toEqual({ type: "error", code: "truncated", message: expect.any(String) });
+    expect(textOf(events)).toBe(firstTokens);
+    expect(run.stderr.trim().split("\n")).toHaveLength(1);
+  });
+
+  it("carries the HTTP status in the error event", async () => {
+    const run = await runCli([
+      "chat",
+      "--json",
+      "--retries",
+      "0",
+      "--base-url",
+      url("http-502-html"),
+      "Hello",
+    ]);
+    expect(run.code).toBe(4);
+    expect(parseLines(run.stdout)).toEqual([
+      { type: "error", code: "http", message: expect.any(String), status: 502 },
+    ]);
+  });
+});
+
+describe.concurrent("llmstream chat: failures", () => {
+  // Each fault: the exit code, one stderr line saying what happened, and the text that arrived kept on stdout.
+  it.each([
+    {
+      scenario: "truncated",
+      args: [],
+      code: 6,
+      stdout: `${firstTokens}\n`,
+      message: /ended before the server said/,
+    },
+    { scenario: "error-object", args: [], code: 6, stdout: undefined, message: /error/i },
+    { scenario: "invalid-json", args: [], code: 6, stdout: undefined, message: /JSON/ },
+    { scenario: "http-502-html", args: ["--retries", "0"], code: 4, stdout: "", message: /HTTP 502/ },
+    { scenario: "http-429", args: ["--retries", "0"], code: 4, stdout: "", message: /HTTP 429/ },
+    { scenario: "http-500-json", args: ["--retries", "0"], code: 4, stdout: "", message: /HTTP 500/ },
+    {
+      scenario: "stall",
+      args: ["--first-token-timeout", "0", "--idle-timeout", "0.3"],
+      code: 5,
+      stdout: `${firstTokens}\n`,
+      message: /idle/,
+    },
+    {
+      scenario: "slow-first-token",
+      args: ["--first-token-timeout", "0.2"],
+      code: 5,
+      stdout: "",
+      message: /first token/i,
+    },
+    {
+      scenario: "stall",
+      args: ["--timeout", "0.4"],
+      code: 5,
+      stdout: `${firstTokens}\n`,
+      message: /total|0\.4|400/,
+    },
+  ])("$scenario $args → exit $code with one stderr line", async ({
+    scenario,
+    args,
+    code,
+    stdout,
+    message,
+  }) => {
+    const run = await runCli(["chat", "--base-url", url(scenario), ...args, "Hello"]);
+    expect(run.code).toBe(code);
+    if (stdout !== undefined) expect(run.stdout).toBe(stdout);
+    const lines = run.stderr.split("\n");
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/^error: /);
+    expect(lines[0]).toMatch(message);
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it("a reset mid-stream keeps the partial text and exits with the connection code", async () => {
+    const run = await runCli(["chat", "--base-url", url("reset"), "Hello"]);
+    expect(run.code).toBe(3);
+    expect(run.stdout).toBe(`${firstTokens}\n`);
+    expect(run.stderr).toMatch(/^error: .*reset.*\n$/);
+  });
+
+  it("a closed port exits 3 with a hint, without waiting", async () => {
+    const run = await runCli(["chat", "--retries", "0", "--base-url", "http://127.0.0.1:9/v1", "Hello"]);
+    expect(run).toMatchObject({ code: 3, stdout: "" });
+    expect(run.stderr).toMatch(/^error: Could not connect to 127\.0\.0\.1:9.*\n$/);
+    expect(run.ms).toBeLessThan(5000);
+  });
+});
+
+describe.concurrent("llmstream chat: usage errors", () => {
+  it.each([
+    [["--temperature", "warm"], /--temperature must be a number/],
+    [["--max-tokens", "-1"], /--max-tokens/],
+    [["--idle-timeout", "soon"], /--idle-timeout must be a number/],
+    [["--retries", "two"], /--retries must be a whole number/],
+    [["--protocol", "grpc"], /--protocol must be "openai" or "ollama"/],
+    [["--base-url", "localhost"], /--base-url must be an http\(s\) URL/],
+    [["--no-such-option"], /unknown option '--no-such-option'/],
+  ])("%j exits 2 with one line naming the problem, before any request", async (args, message) => {
+    const prompt = uniquePrompt();
+    const run = await runCli(["chat", "--base-url", url("ok"), ...args, prompt]);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe("");
+    expect(run.stderr).toMatch(message);
+    expect(run.stderr.trim().split("\n")).toHaveLength(1);
+    expect(() => requestWith(prompt)).toThrow(/no chat request/);
+  });
+
+  it("exits 2 when there is no prompt at all", async () => {
+    const run = await runCli(["chat", "--base-url", url("ok")]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^error: No prompt/);
+  });
+
+  it("documents the exit codes and examples in --help", async () => {
+    const run = await runCli(["chat", "--help"]);
+    expect(run.code).toBe(0);
+    for (const code of ["0 ", "2 ", "3 ", "4 ", "5 ", "6 ", "130"]) expect(run.stdout).toContain(`  ${code}`);
+    expect(run.stdout).toContain("Examples:");
+    expect(run.stdout).toContain("--first-token-timeout <seconds>");
+  });
+});
+
+describe.concurrent("llmstream chat: Ctrl-C", () => {
+  it("stops at once on SIGINT, keeps the text, closes the connection and exits 130", async () => {
+    const prompt = uniquePrompt();
+    const cli = startCli(["chat", "--base-url", url("slow"), prompt]);
+    await cli.waitForStdout((stdout) => stdout.length > 0);
+    cli.child.kill("SIGINT");
+    const { code } = await cli.exited;
+    expect(code).toBe(130);
+    const closed = await mock.waitForClose(requestWith(prompt).index);
+    expect(closed.clientClosedEarly).toBe(true);
+    expect(cli.stdout().endsWith("\n")).toBe(true);
+    expect(MOCK_ANSWER.startsWith(cli.stdout().slice(0, -1))).toBe(true);
+    expect(cli.stdout().length).toBeLessThan(MOCK_ANSWER.length);
+    expect(cli.stderr()).toBe("");
+  });
+
+  it("in --json ends with a done event whose finishReason is aborted", async () => {
+    const prompt = uniquePrompt();
+    const cli = startCli(["chat", "--json", "--base-url", url("slow"), prompt]);
+    await cli.waitForStdout((stdout) => stdout.includes('"type":"text"'));
+    cli.child.kill("SIGINT");
+    const { code } = await cli.exited;
+    expect(code).toBe(130);
+    expect((await mock.waitForClose(requestWith(prompt).index)).clientClosedEarly).toBe(true);
+    const events = parseLines(cli.stdout());
+    const done = events.at(-1);
+    expect(done).toMatchObject({ type: "done", finishReason: "aborted" });
+    expect(textOf(events)).toBe(done?.text);
+  });
+});

@@ -1,0 +1,162 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createMockServer, MOCK_ANSWER, type MockServer } from "../../src/mock/index.js";
+import { cleanEnv, cliPath, ensureBuilt } from "./cliProcess.js";
+
+// `chat -i` needs a real terminal: each test runs it in a detached tmux pane (a pseudo-terminal),
+// types with `send-keys` and reads the screen with `capture-pane`. CI needs tmux installed.
+const socket = `llmstream-test-${process.pid}`;
+const tmux = (...args: string[]) => execFileSync("tmux", ["-L", socket, ...args], { encoding: "utf8" });
+const quote = (value: string) => `'${value.replaceAll("'", `'\\''`)}'`;
+
+let mock: MockServer;
+let folder: string;
+let sessions = 0;
+
+beforeAll(async () => {
+  ensureBuilt();
+  mock = await createMockServer();
+  folder = mkdtempSync(join(tmpdir(), "llmstream-interactive-"));
+});
+afterAll(async () => {
+  try {
+    tmux("kill-server");
+  } catch {
+    // No session left: nothing to stop.
+  }
+  await mock.close();
+});
+
+/** A `chat -i` running in its own tmux session. */
+interface Pane {
+  send(...keys: string[]): void;
+  screen(): string;
+  /** Polls the screen every 50 ms until `predicate` holds; fails with the screen after `timeoutMs`. */
+  waitFor(predicate: (screen: string) => boolean, timeoutMs?: number): Promise<string>;
+  /** Resolves with the CLI's exit code once it ended. */
+  exitCode(timeoutMs?: number): Promise<number>;
+}
+
+function startInteractive(args: string[]): Pane {
+  const name = `chat${++sessions}`;
+  const exitFile = join(folder, `${name}.exit`);
+  const env = cleanEnv({ TERM: "xterm-256color" });
+  const keep = ["PATH", "HOME", "TERM", "LLMSTREAM_HOME", "LANG", "LC_ALL"];
+  const assignments = keep
+    .filter((key) => env[key] !== undefined)
+    .map((key) => `${key}=${quote(env[key] ?? "")}`);
+  const command = [process.execPath, cliPath, "chat", "-i", ...args].map(quote).join(" ");
+  // Keep the pane after the CLI exits, so its last screen can still be read.
+  const shell = `env -i ${assignments.join(" ")} ${command}; echo $? > ${quote(exitFile)}; exec sleep 60`;
+  tmux("new-session", "-d", "-s", name, "-x", "100", "-y", "30", shell);
+  const screen = () => tmux("capture-pane", "-p", "-t", name);
+  const poll = <T>(probe: () => T | undefined, timeoutMs: number, what: string) =>
+    new Promise<T>((resolve, reject) => {
+      const started = Date.now();
+      const tick = () => {
+        const value = probe();
+        if (value !== undefined) return resolve(value);
+        if (Date.now() - started > timeoutMs)
+          return reject(new Error(`Timed out waiting for ${what}:\n${screen()}`));
+        setTimeout(tick, 50);
+      };
+      tick();
+    });
+  return {
+    send: (...keys) => {
+      tmux("send-keys", "-t", name, ...keys);
+    },
+    screen,
+    waitFor: (predicate, timeoutMs = 8000) =>
+      poll(
+        () => {
+          const current = screen();
+          return predicate(current) ? current : undefined;
+        },
+        timeoutMs,
+        "the screen",
+      ),
+    exitCode: (timeoutMs = 8000) =>
+      poll(
+        () => {
+          try {
+            return Number(readFileSync(exitFile, "utf8").trim());
+          } catch {
+            return undefined;
+          }
+        },
+        timeoutMs,
+        "the CLI to exit",
+      ),
+  };
+}
+
+/** Empty prompt lines on the screen (`> ` with nothing typed). */
+const prompts = (screen: string) => screen.split("\n").filter((line) => /^>\s*$/.test(line)).length;
+const answers = (screen: string) => screen.split("Meet me at the café at noon").length - 1;
+
+function requestWith(marker: string) {
+  const request = mock.requests.find((record) => record.method === "POST" && record.rawBody.includes(marker));
+  if (request === undefined) throw new Error(`The mock saw no chat request containing ${marker}`);
+  return { ...request, body: request.body as { messages: { role: string; content: string }[] } };
+}
+
+describe("llmstream chat -i", () => {
+  it("keeps the conversation: the second request carries the first exchange; Ctrl-D exits 0", async () => {
+    const pane = startInteractive(["--base-url", `${mock.url}/s/ok/v1`, "-s", "Be kind"]);
+    await pane.waitFor((screen) => prompts(screen) === 1);
+    pane.send("First question #multi1", "Enter");
+    await pane.waitFor(
+      (screen) => answers(screen) === 1 && prompts(screen) === 1 && /\n>\s*$/.test(screen.trimEnd()),
+    );
+    pane.send("Second question #multi2", "Enter");
+    const screen = await pane.waitFor(
+      (current) => answers(current) === 2 && /\n>\s*$/.test(current.trimEnd()),
+    );
+    expect(screen).not.toContain("Waiting for");
+    expect(requestWith("#multi2").body.messages).toEqual([
+      { role: "system", content: "Be kind" },
+      { role: "user", content: "First question #multi1" },
+      { role: "assistant", content: MOCK_ANSWER },
+      { role: "user", content: "Second question #multi2" },
+    ]);
+    pane.send("C-d");
+    expect(await pane.exitCode()).toBe(0);
+  });
+
+  it("Ctrl-C stops the answer and returns to the prompt; the next turn keeps the partial answer", async () => {
+    const pane = startInteractive(["--base-url", `${mock.url}/s/slow/v1`]);
+    await pane.waitFor((screen) => prompts(screen) === 1);
+    pane.send("Tell me slowly #ctrlc1", "Enter");
+    await pane.waitFor((screen) => screen.includes("Hello! Meet"));
+    pane.send("C-c");
+    const record = await mock.waitForClose(requestWith("#ctrlc1").index);
+    expect(record.clientClosedEarly).toBe(true);
+    await pane.waitFor((screen) => /\n>\s*$/.test(screen.trimEnd()));
+
+    // Ctrl-C with text on the line clears the line and stays.
+    pane.send("draft that I regret");
+    await pane.waitFor((screen) => screen.includes("draft that I regret"));
+    pane.send("C-c");
+    await pane.waitFor((screen) => !screen.includes("draft that I regret"));
+
+    pane.send("And now? #ctrlc2", "Enter");
+    await pane.waitFor(() => mock.requests.some((request) => request.rawBody.includes("#ctrlc2")));
+    const messages = requestWith("#ctrlc2").body.messages;
+    expect(messages.map((message) => message.role)).toEqual(["user", "assistant", "user"]);
+    const partial = messages[1]?.content ?? "";
+    expect(partial.length).toBeGreaterThan(0);
+    expect(partial.length).toBeLessThan(MOCK_ANSWER.length);
+    expect(MOCK_ANSWER.startsWith(partial)).toBe(true);
+    pane.send("C-c");
+    await mock.waitForClose(requestWith("#ctrlc2").index);
+    await pane.waitFor((screen) => /\n>\s*$/.test(screen.trimEnd()));
+
+    // Ctrl-C on an empty prompt ends the session.
+    pane.send("C-c");
+    expect(await pane.exitCode()).toBe(0);
+  });
+});
