@@ -1,0 +1,78 @@
+import { common, createLowlight } from "lowlight";
+import type { Span } from "./styledLines.js";
+
+// lowlight (highlight.js 11 grammars, returning a syntax tree) rather than cli-highlight: the tree
+// lets us emit our own SGR codes and honour `color: false`, and cli-highlight pins highlight.js 10
+// and pulls chalk, yargs and parse5 into the CLI.
+const lowlight = createLowlight(common);
+
+/** highlight.js scopes to SGR colours; unknown scopes stay plain. */
+const colours: Record<string, string> = {
+  keyword: "35",
+  "selector-tag": "35",
+  built_in: "36",
+  type: "36",
+  literal: "33",
+  number: "33",
+  string: "32",
+  regexp: "32",
+  "template-string": "32",
+  symbol: "32",
+  comment: "2",
+  quote: "2",
+  meta: "2",
+  doctag: "2",
+  title: "34",
+  "title.function": "34",
+  "title.class": "36",
+  section: "34",
+  attr: "36",
+  attribute: "36",
+  property: "36",
+  variable: "31",
+  "template-variable": "31",
+  params: "",
+  subst: "",
+  addition: "32",
+  deletion: "31",
+  tag: "34",
+  name: "34",
+  "selector-id": "34",
+  "selector-class": "33",
+};
+
+interface HastNode {
+  type: string;
+  value?: string;
+  properties?: { className?: unknown };
+  children?: HastNode[];
+}
+
+function walk(node: HastNode, sgr: string, out: Span[]): void {
+  if (node.type === "text") {
+    out.push({ text: node.value ?? "", sgr });
+    return;
+  }
+  let inner = sgr;
+  const classes = node.properties?.className;
+  if (Array.isArray(classes)) {
+    for (const name of classes) {
+      const scope = String(name).replace(/^hljs-/, "");
+      const colour = colours[scope] ?? colours[scope.split(".")[0] ?? ""];
+      if (colour !== undefined && colour !== "") inner = colour;
+    }
+  }
+  for (const child of node.children ?? []) walk(child, inner, out);
+}
+
+/**
+ * Colours `code` in the given language (any name or alias highlight.js knows among its common
+ * languages); an unknown or missing language gives plain spans.
+ */
+export function highlightCode(code: string, language: string | undefined): Span[] {
+  const name = language?.trim().split(/\s+/)[0]?.toLowerCase();
+  if (name === undefined || name === "" || !lowlight.registered(name)) return [{ text: code, sgr: "" }];
+  const out: Span[] = [];
+  walk(lowlight.highlight(name, code) as HastNode, "", out);
+  return out;
+}
