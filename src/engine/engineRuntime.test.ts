@@ -1,4 +1,8 @@
+import { readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { isModelError } from "../errors/ModelError.js";
 import {
   acquireContext,
   defaultEngineThreads,
@@ -44,5 +48,25 @@ describe("acquireContext", () => {
     expect(third.context).not.toBe(second.context);
     await third.release();
     await second.release();
+  });
+});
+
+describe("loadEngineModel", () => {
+  it("turns llama.cpp's refusal of a well-formed but wrong file into a ModelError quoting its log", async () => {
+    const bytes = await readFile(storiesModel);
+    const at = bytes.indexOf("output_norm.weight");
+    expect(at).toBeGreaterThan(0);
+    // Same length, so the header stays valid: only llama.cpp notices the missing tensor.
+    bytes.write("output_norx.weight", at);
+    const file = join(tmpdir(), `llmstream-renamed-${process.pid}.gguf`);
+    await writeFile(file, bytes);
+    try {
+      const error = await loadEngineModel(file).catch((caught: unknown) => caught);
+      expect(isModelError(error)).toBe(true);
+      expect(error).toMatchObject({ reason: "load-failed", file });
+      expect((error as Error).message).toContain("missing tensor 'output_norm.weight'");
+    } finally {
+      await rm(file, { force: true });
+    }
   });
 });

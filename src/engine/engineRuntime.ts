@@ -24,6 +24,10 @@ type NodeLlamaCpp = typeof import("node-llama-cpp");
 /** Below this many parameters one thread is fastest (measured: stories260K, see `defaultEngineThreads`). */
 export const smallModelParameters = 100_000_000;
 
+/** The last llama.cpp error log lines (bounded), quoted in load errors. */
+const recentLogLines: string[] = [];
+const maxLogLines = 5;
+
 let moduleLoading: Promise<NodeLlamaCpp> | undefined;
 let llamaLoading: Promise<Llama> | undefined;
 const models = new Map<string, Promise<EngineModel>>();
@@ -80,7 +84,12 @@ function getLlamaInstance(): Promise<Llama> {
         build: "never",
         gpu: shouldUseGpu() ? "auto" : false,
         logLevel: LlamaLogLevel.error,
-        logger: () => {},
+        // llama.cpp explains load failures only in its log: keep the last lines for the error message.
+        logger: (level, message) => {
+          if (level !== LlamaLogLevel.error && level !== LlamaLogLevel.fatal) return;
+          recentLogLines.push(message.trim());
+          if (recentLogLines.length > maxLogLines) recentLogLines.shift();
+        },
       });
     } catch (error) {
       throw new ModelError(
@@ -108,18 +117,19 @@ export function loadEngineModel(file: string): Promise<EngineModel> {
     loading = (async () => {
       const info = await readGgufMetadata(file);
       const llama = await getLlamaInstance();
+      recentLogLines.length = 0;
       try {
         const model = await llama.loadModel({ modelPath: file });
         return { file, info, model };
       } catch (error) {
-        throw new ModelError(
-          "load-failed",
-          `llama.cpp could not load model file ${file}: ${messageOf(error)}`,
-          {
-            file,
-            cause: error,
-          },
-        );
+        // The log lines arrive asynchronously, just after the rejection.
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        const log = [...new Set(recentLogLines.filter((line) => line !== ""))].join("; ");
+        const detail = log === "" ? messageOf(error) : `${messageOf(error)} (llama.cpp: ${log})`;
+        throw new ModelError("load-failed", `llama.cpp could not load model file ${file}: ${detail}`, {
+          file,
+          cause: error,
+        });
       }
     })();
     models.set(file, loading);
