@@ -1,8 +1,10 @@
 // Embedded engine throughput: llmstream's engine path against node-llama-cpp used directly, same
 // model and settings, in one process, alternating repetitions, medians. Run: npm run bench:engine
+// CPU µs/token (all threads of the process, per generated token) is less sensitive than tokens/s to
+// other programs competing for the cores; the load average is printed so runs can be compared.
 // Options: --model PATH (default: the development model ../shared/models/stories260K.gguf),
-//          --reps N (default 7), --max-tokens N (default 512), --threads N (default: the engine's choice).
-import { availableParallelism } from "node:os";
+//          --reps N (default 9), --max-tokens N (default 512), --threads N (default: the engine's choice).
+import { availableParallelism, loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { getLlama, LlamaCompletion } from "node-llama-cpp";
 import {
@@ -16,7 +18,7 @@ import {
 const { values } = parseArgs({
   options: {
     model: { type: "string" },
-    reps: { type: "string", default: "7" },
+    reps: { type: "string", default: "9" },
     "max-tokens": { type: "string", default: "512" },
     threads: { type: "string" },
   },
@@ -32,6 +34,7 @@ const settings = { maxTokens, temperature: 0, seed: 1, threads, contextSize: 204
 
 /** One llmstream run: TTFT from the call to the first text event; decode rate between first and last token. */
 async function runLlmstream() {
+  const cpu = process.cpuUsage();
   const started = performance.now();
   let first;
   let last;
@@ -42,10 +45,12 @@ async function runLlmstream() {
     first ??= last;
   }
   const result = await stream;
+  const used = process.cpuUsage(cpu);
   return {
     ttftMs: first - started,
     tokens: result.usage.completionTokens,
     decodeMs: last - first,
+    cpuUs: used.user + used.system,
     text: result.text,
   };
 }
@@ -60,6 +65,7 @@ const promptTokens = model.tokenize(prompt);
 /** node-llama-cpp's documented streaming API, measured the same way. */
 async function runDirect() {
   await sequence.clearHistory();
+  const cpu = process.cpuUsage();
   const started = performance.now();
   let first;
   let last;
@@ -79,7 +85,8 @@ async function runDirect() {
       first ??= last;
     },
   });
-  return { ttftMs: first - started, tokens, decodeMs: last - first, text };
+  const used = process.cpuUsage(cpu);
+  return { ttftMs: first - started, tokens, decodeMs: last - first, cpuUs: used.user + used.system, text };
 }
 
 const median = (numbers) => {
@@ -89,6 +96,7 @@ const median = (numbers) => {
 };
 const tokensPerSecond = (run) => ((run.tokens - 1) / run.decodeMs) * 1000;
 
+const loadBefore = loadavg()[0];
 // Warm-up: loads llmstream's model and context once; the direct path above is already loaded.
 const warmEngine = await runLlmstream();
 const warmDirect = await runDirect();
@@ -105,13 +113,15 @@ const rows = Object.entries(runs).map(([name, list]) => ({
   tps: median(list.map(tokensPerSecond)),
   ttft: median(list.map((run) => run.ttftMs)),
   tokens: median(list.map((run) => run.tokens)),
+  cpu: median(list.map((run) => run.cpuUs / run.tokens)),
 }));
 const [engineRow, directRow] = rows;
 console.log(
   `model ${modelFile} (${info.parameterCount} parameters), ${availableParallelism()} cores, threads ${threads}, ` +
-    `maxTokens ${maxTokens}, temperature 0, seed 1, ${reps} alternating repetitions after one warm-up each, medians`,
+    `maxTokens ${maxTokens}, temperature 0, seed 1, ${reps} alternating repetitions after one warm-up each, medians; ` +
+    `load average ${loadBefore.toFixed(2)} before, ${loadavg()[0].toFixed(2)} after`,
 );
-console.log("path                          tokens  tokens/s    TTFT ms");
+console.log("path                          tokens  tokens/s    TTFT ms  CPU µs/token");
 for (const row of rows) {
   const label = row.name === "llmstream" ? "llmstream streamEngineChat" : "node-llama-cpp LlamaCompletion";
   console.log(

@@ -54,9 +54,11 @@ const recentTokenCount = 8;
 /**
  * A `DeltaSource` that runs the model in-process: loads it (once per process), builds the prompt,
  * and pushes each generated token into the sink as one chunk, yielding after each so the consumer
- * sees tokens as they are made. Counts come from the model's own tokenizer (`source: "engine"`):
- * `promptTokens` is the evaluated prompt, `completionTokens` every sampled token except a final
- * end-of-generation token. An abort stops generation before the next token is sampled.
+ * sees tokens as they are made; the next token is decoded while the consumer handles the current
+ * one. Counts come from the model's own tokenizer (`source: "engine"`):
+ * `promptTokens` is the evaluated prompt, `completionTokens` every emitted token (a final end-of-generation token and a token
+ * decoded ahead but dropped by an abort or a stop are not counted). An abort stops generation within
+ * one token.
  */
 export function createEngineDeltaSource(
   options: EngineGenerationOptions,
@@ -111,9 +113,10 @@ export function createEngineDeltaSource(
         yieldEogToken: true,
       });
       const tokens = evaluation[Symbol.asyncIterator]();
+      let next = nextToken(tokens, engine.file, signal);
       try {
         for (;;) {
-          const step = await nextToken(tokens, engine.file, signal);
+          const step = await next;
           if (step.done === true) break;
           const token = step.value;
           if (signal.aborted) break;
@@ -143,12 +146,17 @@ export function createEngineDeltaSource(
             }
           }
           if (generated >= maxTokens || lease.sequence.nextTokenIndex >= contextSize - 1) break;
+          // Ask for the next token before handing this one out: llama.cpp decodes on a worker thread
+          // while the consumer handles the event, so per-event work does not slow generation. After
+          // an abort that token is dropped unseen, so the abort still lands within one token.
+          next = nextToken(tokens, engine.file, signal);
+          next.catch(() => {});
           yield;
-          // Checked before asking for the next token, so an abort costs no extra decode.
           if (signal.aborted) break;
         }
       } finally {
-        // Ends llama.cpp's generation loop and frees the sequence for the next request.
+        // Ends llama.cpp's generation loop (after a token still being decoded) and frees the sequence.
+        await next.catch(() => undefined);
         await tokens.return?.();
       }
       if (signal.aborted) throw signal.reason;
