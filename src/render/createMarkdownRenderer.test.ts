@@ -134,6 +134,17 @@ describe("createMarkdownRenderer", () => {
     );
   });
 
+  it("CRLF line ends, split anywhere (even between CR and LF), give the same screen", async () => {
+    const expected = await whole(answer, 40);
+    const crlf = answer.replace(/\n/g, "\r\n");
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.nat(), { maxLength: 80 }), async (cuts) => {
+        expect((await streamed(splitAt(crlf, cuts), 40)).screen).toEqual(expected);
+      }),
+      { numRuns: 15 },
+    );
+  });
+
   it("token by token, writes no control sequence and the same layout when colour is off", async () => {
     const { screen, writes } = await streamed(Array.from(answer), 40, false);
     expect(writes.join("")).not.toContain("\x1b");

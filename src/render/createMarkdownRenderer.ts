@@ -32,7 +32,7 @@ export interface TextRenderer {
 
 /** The whole markdown document rendered for a terminal `columns` wide, one `"\n"` after each line. */
 export function renderMarkdown(markdown: string, options: { columns: number; color: boolean }): string {
-  const lines = renderBlocks(lex(markdown), options.columns);
+  const lines = renderBlocks(lex(markdown.replace(/\r\n?/g, "\n")), options.columns);
   return lines.map((line) => `${lineToString(line, options.color)}\n`).join("");
 }
 
@@ -56,7 +56,7 @@ function resync(kept: string[], lines: string[]): number {
 }
 
 function lex(markdown: string): Token[] {
-  return marked.lexer(markdown.replace(/\r\n?/g, "\n"), { gfm: true });
+  return marked.lexer(markdown, { gfm: true });
 }
 
 const blank: Line = { spans: [], width: 0 };

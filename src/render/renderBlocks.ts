@@ -1,5 +1,5 @@
 import type { Token, Tokens } from "marked";
-import { highlightCode } from "./highlightCode.js";
+import { highlightLine } from "./highlightCode.js";
 import { renderTable } from "./renderTable.js";
 import {
   hardWrapSpans,
@@ -102,10 +102,7 @@ export function renderBlock(token: Token, width: number, context: Context = { li
       return prefixLines(lines, [{ text: marker, sgr }], [{ text: " ".repeat(marker.length), sgr: "" }]);
     }
     case "code": {
-      const code = token as Tokens.Code;
-      const text = code.text.replace(/\t/g, "    ");
-      const lines = hardWrapSpans(highlightCode(text, code.lang), width - 2);
-      return prefixLines(lines, [{ text: "  ", sgr: "" }], [{ text: "  ", sgr: "" }]);
+      return renderCode(token as Tokens.Code, width);
     }
     case "blockquote": {
       const inner = renderBlocks((token as Tokens.Blockquote).tokens, width - 2, context);
@@ -123,6 +120,46 @@ export function renderBlock(token: Token, width: number, context: Context = { li
     default:
       return wrapSpans([{ text: token.raw.replace(/\n+$/, ""), sgr: "" }], width);
   }
+}
+
+// Rendered code lines by language, width and text: a growing code block is redrawn on every token,
+// and all but its last line are unchanged. Bounded: cleared when it reaches the limit.
+const codeLines = new Map<string, Line[]>();
+const maxCachedCodeLines = 2048;
+const indent: Span[] = [{ text: "  ", sgr: "" }];
+
+function renderCodeLine(line: string, language: string | undefined, width: number): Line[] {
+  const key = `${language ?? ""}\u0000${width}\u0000${line}`;
+  const cached = codeLines.get(key);
+  if (cached !== undefined) return cached;
+  const spans = highlightLine(line.replace(/\t/g, "    "), language);
+  const lines = prefixLines(hardWrapSpans(spans, width - 2), indent, indent);
+  if (codeLines.size >= maxCachedCodeLines) codeLines.clear();
+  codeLines.set(key, lines);
+  return lines;
+}
+
+// The last code block rendered, line by line: a growing block only adds to its last line, so the
+// complete lines before it are reused without even being split again.
+let lastCode: { language: string; width: number; stable: string; lines: Line[][] } | undefined;
+
+function renderCode(code: Tokens.Code, width: number): Line[] {
+  const language = code.lang ?? "";
+  const reuse =
+    lastCode !== undefined &&
+    lastCode.language === language &&
+    lastCode.width === width &&
+    code.text.startsWith(lastCode.stable)
+      ? lastCode
+      : undefined;
+  const done = reuse?.lines ?? [];
+  const stable = reuse?.stable ?? "";
+  const perLine = done.slice();
+  for (const line of code.text.slice(stable.length).split("\n"))
+    perLine.push(renderCodeLine(line, language, width));
+  const cut = code.text.lastIndexOf("\n") + 1;
+  lastCode = { language, width, stable: code.text.slice(0, cut), lines: perLine.slice(0, -1) };
+  return perLine.flat();
 }
 
 function inlineOf(token: Token): Span[] {

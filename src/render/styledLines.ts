@@ -23,11 +23,26 @@ interface Cell {
   width: number;
 }
 
+// Widths of the non-ASCII graphemes seen so far; string-width is too slow to call per grapheme on
+// every redraw. Bounded: cleared when it reaches the limit.
+const widths = new Map<string, number>();
+const maxCachedWidths = 4096;
+const printableAscii = /^[\x20-\x7e]*$/;
+
 function cells(spans: Span[]): Cell[] {
   const out: Cell[] = [];
   for (const span of spans) {
+    if (printableAscii.test(span.text)) {
+      for (const char of span.text) out.push({ text: char, sgr: span.sgr, width: 1 });
+      continue;
+    }
     for (const { segment } of graphemes.segment(span.text)) {
-      const width = segment === "\n" ? 0 : stringWidth(segment);
+      let width = widths.get(segment);
+      if (width === undefined) {
+        width = segment === "\n" ? 0 : stringWidth(segment);
+        if (widths.size >= maxCachedWidths) widths.clear();
+        widths.set(segment, width);
+      }
       out.push({ text: segment, sgr: span.sgr, width });
     }
   }
@@ -54,7 +69,7 @@ export function styled(spans: Span[], sgr: string): Span[] {
 
 /** The display width of plain text (wide CJK and emoji count two columns). */
 export function widthOf(text: string): number {
-  return stringWidth(text);
+  return printableAscii.test(text) ? text.length : stringWidth(text);
 }
 
 /**
@@ -136,6 +151,19 @@ export function prefixLines(lines: Line[], first: Span[], rest: Span[]): Line[] 
 
 /** The line as terminal text: with SGR sequences when `color`, plain otherwise. */
 export function lineToString(line: Line, color: boolean): string {
+  const cache = color ? colored : plain;
+  const cached = cache.get(line);
+  if (cached !== undefined) return cached;
+  const text = buildLine(line, color);
+  cache.set(line, text);
+  return text;
+}
+
+// Lines are immutable once built; code lines are reused across redraws, so remember their text.
+const colored = new WeakMap<Line, string>();
+const plain = new WeakMap<Line, string>();
+
+function buildLine(line: Line, color: boolean): string {
   const parts: string[] = [];
   for (const span of line.spans) {
     if (span.text === "") continue;
