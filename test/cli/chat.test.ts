@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createMockServer, MOCK_ANSWER, MOCK_ANSWER_TOKENS, type MockServer } from "../../src/mock/index.js";
 import { ensureBuilt, runCli, startCli } from "./cliProcess.js";
+import { markdownScenario } from "./markdownAnswer.js";
 
 let mock: MockServer;
 const url = (scenario: string) => `${mock.url}/s/${scenario}/v1`;
@@ -8,7 +9,7 @@ const firstTokens = MOCK_ANSWER_TOKENS.slice(0, 5).join("");
 
 beforeAll(async () => {
   ensureBuilt();
-  mock = await createMockServer();
+  mock = await createMockServer({ scenarios: { markdown: markdownScenario } });
 });
 afterAll(() => mock.close());
 
@@ -346,6 +347,9 @@ describe.concurrent("llmstream chat: usage errors", () => {
     [["--retries", "two"], /--retries must be a whole number/],
     [["--protocol", "grpc"], /--protocol must be "openai" or "ollama"/],
     [["--base-url", "localhost"], /--base-url must be an http\(s\) URL/],
+    [["--chunk", "paragraph"], /--chunk must be one of token, word, line, sentence, got "paragraph"/],
+    [["--render", "html"], /--render must be one of markdown, plain/],
+    [["--threads", "0"], /--threads must be a whole number from 1/],
     [["--no-such-option"], /unknown option '--no-such-option'/],
   ])("%j exits 2 with one line naming the problem, before any request", async (args, message) => {
     const prompt = uniquePrompt();
@@ -400,5 +404,40 @@ describe.concurrent("llmstream chat: Ctrl-C", () => {
     const done = events.at(-1);
     expect(done).toMatchObject({ type: "done", finishReason: "aborted" });
     expect(textOf(events)).toBe(done?.text);
+  });
+});
+
+describe.concurrent("llmstream chat: --chunk, --smooth, --render", () => {
+  it("--chunk word gives whole words in --json, never a split emoji, adding up to the answer", async () => {
+    const run = await runCli(["chat", "--json", "--chunk", "word", "--base-url", url("ok"), "Hello"]);
+    expect(run.code).toBe(0);
+    const events = parseLines(run.stdout);
+    const texts = events.filter((event) => event.type === "text").map((event) => event.text as string);
+    expect(texts.join("")).toBe(MOCK_ANSWER);
+    expect(texts.some((text) => text.includes("👩\u200d💻"))).toBe(true);
+    expect(texts.some((text) => text.endsWith("👩") || text.startsWith("\u200d"))).toBe(false);
+    expect(texts).toContain("café ");
+  });
+
+  it("--chunk line holds an answer without newlines until the end, then sends it whole", async () => {
+    const run = await runCli(["chat", "--json", "--chunk", "line", "--base-url", url("ok"), "Hello"]);
+    const texts = parseLines(run.stdout).filter((event) => event.type === "text");
+    expect(texts).toEqual([{ type: "text", text: MOCK_ANSWER }]);
+  });
+
+  it("--smooth does not delay or change output that is not going to a terminal", async () => {
+    const run = await runCli(["chat", "--smooth", "--base-url", url("ok"), "Hello"]);
+    expect(run).toMatchObject({ code: 0, stdout: `${MOCK_ANSWER}\n`, stderr: "" });
+  });
+
+  it("writes markdown as received to a pipe, and renders it with --render markdown", async () => {
+    const raw = await runCli(["chat", "--base-url", url("markdown"), "List"]);
+    expect(raw.stdout).toContain("**three**");
+    const rendered = await runCli(["chat", "--render", "markdown", "--base-url", url("markdown"), "List"]);
+    expect(rendered.code).toBe(0);
+    expect(rendered.stdout).toContain("Buy three things:\n\n• apples\n• pears\n");
+    expect(rendered.stdout).toContain("│ 1 │ 2 │");
+    expect(rendered.stdout).not.toContain("**");
+    expect(rendered.stdout).not.toContain("\u001b");
   });
 });

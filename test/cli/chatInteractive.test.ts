@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createMockServer, MOCK_ANSWER, type MockServer } from "../../src/mock/index.js";
 import { cleanEnv, cliPath, ensureBuilt } from "./cliProcess.js";
+import { markdownScenario } from "./markdownAnswer.js";
 
 // `chat -i` needs a real terminal: each test runs it in a detached tmux pane (a pseudo-terminal),
 // types with `send-keys` and reads the screen with `capture-pane`. CI needs tmux installed.
@@ -18,7 +19,7 @@ let sessions = 0;
 
 beforeAll(async () => {
   ensureBuilt();
-  mock = await createMockServer();
+  mock = await createMockServer({ scenarios: { markdown: markdownScenario } });
   folder = mkdtempSync(join(tmpdir(), "llmstream-interactive-"));
 });
 afterAll(async () => {
@@ -30,7 +31,7 @@ afterAll(async () => {
   await mock.close();
 });
 
-/** A `chat -i` running in its own tmux session. */
+/** `llmstream <args>` running in its own tmux session. */
 interface Pane {
   send(...keys: string[]): void;
   screen(): string;
@@ -41,6 +42,10 @@ interface Pane {
 }
 
 function startInteractive(args: string[]): Pane {
+  return startInTerminal(["chat", "-i", ...args]);
+}
+
+function startInTerminal(args: string[]): Pane {
   const name = `chat${++sessions}`;
   const exitFile = join(folder, `${name}.exit`);
   const env = cleanEnv({ TERM: "xterm-256color" });
@@ -48,7 +53,7 @@ function startInteractive(args: string[]): Pane {
   const assignments = keep
     .filter((key) => env[key] !== undefined)
     .map((key) => `${key}=${quote(env[key] ?? "")}`);
-  const command = [process.execPath, cliPath, "chat", "-i", ...args].map(quote).join(" ");
+  const command = [process.execPath, cliPath, ...args].map(quote).join(" ");
   // Keep the pane after the CLI exits, so its last screen can still be read.
   const shell = `env -i ${assignments.join(" ")} ${command}; echo $? > ${quote(exitFile)}; exec sleep 60`;
   tmux("new-session", "-d", "-s", name, "-x", "100", "-y", "30", shell);
@@ -158,5 +163,33 @@ describe("llmstream chat -i", () => {
     // Ctrl-C on an empty prompt ends the session.
     pane.send("C-c");
     expect(await pane.exitCode()).toBe(0);
+  });
+});
+
+describe("llmstream chat on a terminal", () => {
+  it("renders markdown while it streams: the final screen shows the rendered blocks, not the markup", async () => {
+    const pane = startInTerminal(["chat", "--base-url", `${mock.url}/s/markdown/v1`, "List"]);
+    expect(await pane.exitCode()).toBe(0);
+    const screen = pane.screen();
+    const expected = [
+      "# Shopping list",
+      "",
+      "Buy three things:",
+      "",
+      "• apples",
+      "• pears",
+      "",
+      "  const x = 1;",
+      "",
+      "┌───┬───┐",
+      "│ a │ b │",
+      "├───┼───┤",
+      "│ 1 │ 2 │",
+      "└───┴───┘",
+    ];
+    expect(screen.split("\n").slice(0, expected.length)).toEqual(expected);
+    expect(screen).not.toContain("**");
+    expect(screen).not.toContain("```");
+    expect(screen).not.toContain("Waiting for");
   });
 });

@@ -1,4 +1,5 @@
 import picocolors from "picocolors";
+import type { TextRenderer } from "../../render/createMarkdownRenderer.js";
 import type { StreamEvent } from "../../types/events.js";
 import type { StreamWriter } from "./createStreamWriter.js";
 import { serializeEvent } from "./serializeEvent.js";
@@ -12,6 +13,11 @@ export interface ChatOutputOptions {
   color: boolean;
   /** Print reasoning in text mode (it is always in `json`). */
   showReasoning: boolean;
+  /**
+   * Draws the answer text in text mode (the markdown renderer), given where to write. Unset: the text
+   * is written exactly as it arrives.
+   */
+  createRenderer?: (write: (text: string) => void) => TextRenderer;
   /** Called once, just before the first byte is written: the moment to clear a spinner. */
   onFirstOutput?: () => void;
 }
@@ -22,13 +28,15 @@ export interface ChatOutput {
   write(event: StreamEvent): Promise<void>;
   /** Ends the answer: in text mode, a final newline when the text did not end with one. */
   end(): Promise<void>;
+  /** The terminal was resized: lets the renderer redraw its growing block. */
+  resize(): void;
 }
 
 /**
- * Creates the printer for one answer. In text mode the answer goes out exactly as received, with
- * reasoning (dimmed on a colour terminal) before it and a blank line between the two; tool calls
- * get a line each. `usage`, `done` and `error` print nothing in text mode: the caller reports them
- * on stderr.
+ * Creates the printer for one answer. In text mode the answer goes out as received (or through the
+ * renderer), with reasoning (dimmed on a colour terminal) before it and a blank line between the
+ * two; tool calls get a line each. `usage`, `done` and `error` print nothing in text mode: the
+ * caller reports them on stderr.
  */
 export function createChatOutput(options: ChatOutputOptions): ChatOutput {
   const { writer } = options;
@@ -36,6 +44,8 @@ export function createChatOutput(options: ChatOutputOptions): ChatOutput {
   let started = false;
   let lastChar = "";
   let section: "none" | "reasoning" | "text" = "none";
+  let renderer: TextRenderer | undefined;
+  let rendered: Promise<void> = Promise.resolve();
 
   const put = (text: string, visible = text) => {
     if (text === "") return Promise.resolve();
@@ -47,11 +57,22 @@ export function createChatOutput(options: ChatOutputOptions): ChatOutput {
     return writer.write(text);
   };
   const newlineIfNeeded = () => (lastChar === "" || lastChar === "\n" ? Promise.resolve() : put("\n"));
+  // The renderer writes synchronously; its last write is awaited, which is enough for back-pressure.
+  const renderWrite = (text: string) => {
+    rendered = put(text);
+  };
+  const endRenderer = async () => {
+    if (renderer === undefined) return;
+    renderer.end();
+    renderer = undefined;
+    await rendered;
+  };
 
   if (options.mode === "json") {
     return {
       write: (event) => put(`${serializeEvent(event)}\n`),
       end: () => Promise.resolve(),
+      resize() {},
     };
   }
   return {
@@ -59,7 +80,10 @@ export function createChatOutput(options: ChatOutputOptions): ChatOutput {
       switch (event.type) {
         case "reasoning":
           if (!options.showReasoning || event.text === "") return;
-          if (section === "text") await newlineIfNeeded();
+          if (section === "text") {
+            await endRenderer();
+            await newlineIfNeeded();
+          }
           section = "reasoning";
           await put(colors.dim(event.text), event.text);
           return;
@@ -70,9 +94,12 @@ export function createChatOutput(options: ChatOutputOptions): ChatOutput {
             await put("\n");
           }
           section = "text";
-          await put(event.text);
-          return;
+          if (options.createRenderer === undefined) return put(event.text);
+          renderer ??= options.createRenderer(renderWrite);
+          renderer.push(event.text);
+          return rendered;
         case "tool_call":
+          await endRenderer();
           await newlineIfNeeded();
           await put(`${colors.dim("[tool call]")} ${event.name}(${event.arguments})\n`);
           return;
@@ -80,6 +107,12 @@ export function createChatOutput(options: ChatOutputOptions): ChatOutput {
           return;
       }
     },
-    end: () => newlineIfNeeded(),
+    async end() {
+      await endRenderer();
+      await newlineIfNeeded();
+    },
+    resize() {
+      renderer?.resize();
+    },
   };
 }

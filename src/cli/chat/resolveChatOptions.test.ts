@@ -24,6 +24,10 @@ describe("resolveChatOptions", () => {
       stream: true,
       interactive: false,
       hideReasoning: false,
+      chunk: "token",
+      smooth: false,
+      log: true,
+      logContent: true,
     });
   });
 
@@ -110,6 +114,46 @@ describe("resolveChatOptions", () => {
   ])("rejects %o with a usage error naming the option", (raw, message) => {
     expect(() => resolveChatOptions(raw, {})).toThrow(UsageError);
     expect(() => resolveChatOptions(raw, {})).toThrow(message);
+  });
+
+  it("reads the display, engine and log options", () => {
+    const settings = resolveChatOptions(
+      {
+        chunk: "sentence",
+        smooth: true,
+        render: "plain",
+        modelFile: "m.gguf",
+        threads: "2",
+        log: false,
+        logContent: false,
+        logFile: "x.jsonl",
+      },
+      {},
+    );
+    expect(settings).toMatchObject({
+      chunk: "sentence",
+      smooth: true,
+      render: "plain",
+      modelFile: "m.gguf",
+      threads: 2,
+      log: false,
+      logContent: false,
+      logFile: "x.jsonl",
+    });
+  });
+
+  it("uses LLMSTREAM_MODEL_FILE only when no server URL was configured", () => {
+    const env = { LLMSTREAM_MODEL_FILE: "env.gguf" };
+    expect(resolveChatOptions({}, env).modelFile).toBe("env.gguf");
+    expect(resolveChatOptions({ baseUrl: "http://x:1/v1" }, env).modelFile).toBeUndefined();
+    expect(resolveChatOptions({}, { ...env, OPENAI_BASE_URL: "http://x:1/v1" }).modelFile).toBeUndefined();
+    expect(resolveChatOptions({ modelFile: "flag.gguf" }, env).modelFile).toBe("flag.gguf");
+  });
+
+  it("refuses --model-file with --base-url", () => {
+    expect(() => resolveChatOptions({ modelFile: "m.gguf", baseUrl: "http://x:1/v1" }, {})).toThrow(
+      /--model-file runs the embedded engine and --base-url names a server/,
+    );
   });
 
   it("rejects a bad URL in the environment, naming the variable", () => {

@@ -21,7 +21,22 @@ export interface RawChatOptions {
   stream?: boolean;
   interactive?: boolean;
   hideReasoning?: boolean;
+  chunk?: string;
+  smooth?: boolean;
+  render?: string;
+  modelFile?: string;
+  threads?: string;
+  /** `false` when `--no-log` was given. */
+  log?: boolean;
+  logFile?: string;
+  /** `false` when `--no-log-content` was given. */
+  logContent?: boolean;
 }
+
+/** Display granularity of `--chunk`: `token` leaves the stream as the server cut it. */
+export type ChunkMode = "token" | "word" | "line" | "sentence";
+/** `--render`: markdown drawn for a terminal, or the text as it is. */
+export type RenderMode = "markdown" | "plain";
 
 /** The environment variables `chat` reads. */
 export type ChatEnv = Record<string, string | undefined>;
@@ -45,6 +60,19 @@ export interface ChatSettings {
   stream: boolean;
   interactive: boolean;
   hideReasoning: boolean;
+  chunk: ChunkMode;
+  smooth: boolean;
+  /** Unset: markdown on a terminal, plain otherwise. */
+  render?: RenderMode;
+  /**
+   * The embedded engine's model file: from `--model-file`, or `LLMSTREAM_MODEL_FILE` when no server
+   * URL was given. Set means "use the engine".
+   */
+  modelFile?: string;
+  threads?: number;
+  log: boolean;
+  logFile?: string;
+  logContent: boolean;
 }
 
 /** The OpenAI-compatible default: a local Ollama's `/v1` endpoint. */
@@ -62,6 +90,10 @@ export const defaultFirstTokenTimeoutSeconds = 300;
 export const defaultIdleTimeoutSeconds = 60;
 /** Largest `--retries` accepted; more is a typo, not a plan. */
 export const maxRetries = 100;
+/** Largest `--threads` accepted. */
+export const maxThreads = 1024;
+const chunkModes: readonly ChunkMode[] = ["token", "word", "line", "sentence"];
+const renderModes: readonly RenderMode[] = ["markdown", "plain"];
 
 const decimalPattern = /^(\d+(\.\d*)?|\.\d+)$/;
 
@@ -94,7 +126,18 @@ export function resolveChatOptions(raw: RawChatOptions, env: ChatEnv): ChatSetti
     stream: raw.stream !== false,
     interactive: raw.interactive === true,
     hideReasoning: raw.hideReasoning === true,
+    chunk: oneOf("--chunk", raw.chunk, chunkModes) ?? "token",
+    smooth: raw.smooth === true,
+    log: raw.log !== false,
+    logContent: raw.logContent !== false,
   };
+  const render = oneOf("--render", raw.render, renderModes);
+  if (render !== undefined) settings.render = render;
+  const modelFile = resolveModelFileSetting(raw.modelFile, raw.baseUrl, explicit, env);
+  if (modelFile !== undefined) settings.modelFile = modelFile;
+  if (raw.threads !== undefined) settings.threads = parseThreads(raw.threads);
+  const logFile = nonEmpty(raw.logFile);
+  if (logFile !== undefined) settings.logFile = logFile;
   if (apiKey !== undefined) settings.apiKey = apiKey;
   if (raw.system !== undefined) settings.system = raw.system;
   if (raw.temperature !== undefined) settings.temperature = parseDecimal("--temperature", raw.temperature);
@@ -120,6 +163,46 @@ export function buildPrompt(args: readonly string[], stdinText: string | undefin
   if (fromArgs === "") return fromStdin;
   if (fromStdin === "") return fromArgs;
   return `${fromArgs}\n\n${fromStdin}`;
+}
+
+/**
+ * `--model-file` means the engine, so it cannot go with `--base-url`. `LLMSTREAM_MODEL_FILE` is the
+ * default engine model: it applies only when no server URL was configured either.
+ */
+function resolveModelFileSetting(
+  flag: string | undefined,
+  baseUrlFlag: string | undefined,
+  baseURLExplicit: boolean,
+  env: ChatEnv,
+): string | undefined {
+  const fromFlag = nonEmpty(flag);
+  if (fromFlag !== undefined) {
+    if (nonEmpty(baseUrlFlag) !== undefined) {
+      throw new UsageError(
+        "--model-file runs the embedded engine and --base-url names a server: give one of them",
+      );
+    }
+    return fromFlag;
+  }
+  return baseURLExplicit ? undefined : nonEmpty(env.LLMSTREAM_MODEL_FILE);
+}
+
+function oneOf<T extends string>(
+  name: string,
+  value: string | undefined,
+  allowed: readonly T[],
+): T | undefined {
+  if (value === undefined) return undefined;
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new UsageError(`${name} must be one of ${allowed.join(", ")}, got "${value}"`);
+}
+
+function parseThreads(value: string): number {
+  const number = Number(value.trim());
+  if (!/^\d+$/.test(value.trim()) || number < 1 || number > maxThreads) {
+    throw new UsageError(`--threads must be a whole number from 1 to ${maxThreads}, got "${value}"`);
+  }
+  return number;
 }
 
 function parseProtocol(value: string | undefined): Protocol {

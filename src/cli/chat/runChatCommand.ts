@@ -1,13 +1,16 @@
-import { streamChat } from "../../client/streamChat.js";
+import { basename } from "node:path";
 import { isLlmstreamError } from "../../errors/LlmstreamError.js";
-import type { StreamEvent } from "../../types/events.js";
-import type { ChatMessage, StreamChatOptions } from "../../types/options.js";
+import { createRequestLog, type RequestLog } from "../../log/createRequestLog.js";
+import type { TextRenderer } from "../../render/createMarkdownRenderer.js";
+import type { ChatMessage } from "../../types/options.js";
 import { ExitCode } from "../runCli.js";
+import { type ChatBackend, chooseBackend } from "./chooseBackend.js";
 import { createChatOutput } from "./createChatOutput.js";
 import { createNullSpinner, createSpinner, type Spinner } from "./createSpinner.js";
 import { createStreamWriter, type StreamWriter } from "./createStreamWriter.js";
 import { exitCodeForError } from "./exitCodeForError.js";
 import { formatStats } from "./formatStats.js";
+import { openChatEvents } from "./openChatEvents.js";
 import { readStdin } from "./readStdin.js";
 import {
   buildPrompt,
@@ -19,7 +22,7 @@ import { runChatTurn } from "./runChatTurn.js";
 import { runInteractive } from "./runInteractive.js";
 import { UsageError } from "./UsageError.js";
 
-/** The process pieces `chat` talks to; the real ones in production, the same ones in tests. */
+/** The process pieces `chat` talks to. */
 export interface ChatIO {
   stdin: NodeJS.ReadStream;
   stdout: NodeJS.WriteStream;
@@ -27,88 +30,134 @@ export interface ChatIO {
   env: Record<string, string | undefined>;
 }
 
-/** What `chat` shares between one-shot and interactive runs. */
+/** What one-shot and interactive runs share: settings, output, and how to answer a question. */
 export interface ChatSession {
   settings: ChatSettings;
   io: ChatIO;
   stdout: StreamWriter;
   /** Prints one line on stderr. */
   warn(line: string): void;
-  /** Opens the event stream of one request. */
-  open(messages: ChatMessage[], signal: AbortSignal): AsyncIterable<StreamEvent>;
-  /** Prints one answer and reports it on stderr; resolves to the exit code it deserves. */
+  /** Streams one answer to stdout and reports on stderr; resolves to its exit code and answer text. */
   answer(messages: ChatMessage[], signal: AbortSignal): Promise<{ code: number; text?: string }>;
 }
 
 /**
  * Runs `llmstream chat`: resolves the options, reads the prompt, streams the answer, and resolves to
- * the exit code. Never throws and never calls `process.exit()` with output pending.
+ * the exit code. Never throws and never calls `process.exit()` with output pending (only a second
+ * Ctrl-C, when the first did not stop things, leaves at once).
  */
 export async function runChatCommand(prompt: string[], raw: RawChatOptions, io: ChatIO): Promise<number> {
   const warn = (line: string) => {
     io.stderr.write(`${line.replace(/\s*\r?\n\s*/g, " ")}\n`);
   };
   let settings: ChatSettings;
+  let text = "";
   try {
     settings = resolveChatOptions(raw, io.env);
+    if (!settings.interactive) {
+      const piped = io.stdin.isTTY ? undefined : await readStdin(io.stdin);
+      text = buildPrompt(prompt, piped);
+    }
   } catch (error) {
     return usageFailure(error, warn);
   }
+  let backend: ChatBackend;
+  try {
+    backend = await chooseBackend(settings, { env: io.env, note: warn });
+  } catch (error) {
+    warn(`error: ${error instanceof Error ? error.message : String(error)}`);
+    return ExitCode.failure;
+  }
+  const log = createRequestLog({
+    source: "chat",
+    log: settings.log,
+    logContent: settings.logContent,
+    env: io.env,
+    onSinkError: ({ message }) => warn(`llmstream: ${message}`),
+    ...(settings.logFile === undefined ? {} : { logFile: settings.logFile }),
+  });
   let aborter: AbortController | undefined;
   const stdout = createStreamWriter(io.stdout, { onBroken: () => aborter?.abort() });
-  const session = createSession(settings, io, stdout, warn);
-  if (settings.interactive) {
-    return runInteractive({ session, initialPrompt: prompt.join(" ").trim() });
-  }
-
-  let text: string;
+  const renderer = await loadRenderer(settings, io);
+  const session = createSession({ settings, io, stdout, warn, backend, log, renderer });
   try {
-    const piped = io.stdin.isTTY ? undefined : await readStdin(io.stdin);
-    text = buildPrompt(prompt, piped);
-  } catch (error) {
-    return usageFailure(error, warn);
-  }
-  const messages: ChatMessage[] = [
-    ...(settings.system === undefined ? [] : [{ role: "system", content: settings.system }]),
-    { role: "user", content: text },
-  ];
-  aborter = new AbortController();
-  const controller = aborter;
-  let interrupts = 0;
-  const onInterrupt = () => {
-    interrupts += 1;
-    // A second Ctrl-C means the first one did not stop things quickly enough: leave at once.
-    if (interrupts > 1) process.exit(ExitCode.interrupted);
-    controller.abort();
-  };
-  process.on("SIGINT", onInterrupt);
-  try {
-    const { code } = await session.answer(messages, controller.signal);
-    // After `| head`, the reader left: that is how such pipelines end, not a failure.
-    return stdout.broken ? ExitCode.ok : code;
+    if (settings.interactive)
+      return await runInteractive({ session, initialPrompt: prompt.join(" ").trim() });
+    const messages: ChatMessage[] = [
+      ...(settings.system === undefined ? [] : [{ role: "system", content: settings.system }]),
+      { role: "user", content: text },
+    ];
+    aborter = new AbortController();
+    const controller = aborter;
+    let interrupts = 0;
+    const onInterrupt = () => {
+      interrupts += 1;
+      // A second Ctrl-C means the first one did not stop things quickly enough: leave at once.
+      if (interrupts > 1) process.exit(ExitCode.interrupted);
+      controller.abort();
+    };
+    process.on("SIGINT", onInterrupt);
+    try {
+      const { code } = await session.answer(messages, controller.signal);
+      // After `| head`, the reader left: that is how such pipelines end, not a failure.
+      return stdout.broken ? ExitCode.ok : code;
+    } finally {
+      process.off("SIGINT", onInterrupt);
+    }
   } finally {
-    process.off("SIGINT", onInterrupt);
+    await log.close();
+    // node-llama-cpp keeps native threads alive until the model is released.
+    if (backend.kind === "engine") await backend.engine.disposeEngine().catch(() => {});
   }
 }
 
-function createSession(
-  settings: ChatSettings,
-  io: ChatIO,
-  stdout: StreamWriter,
-  warn: (line: string) => void,
-): ChatSession {
+type RendererFactory = (write: (text: string) => void) => TextRenderer;
+
+/**
+ * The markdown renderer when it applies: text output to a terminal (unless `--render plain`), or
+ * `--render markdown` asked for explicitly (then without cursor movement when not a terminal).
+ */
+async function loadRenderer(settings: ChatSettings, io: ChatIO): Promise<RendererFactory | undefined> {
+  const isTTY = io.stdout.isTTY === true;
+  const mode = settings.render ?? (isTTY ? "markdown" : "plain");
+  if (settings.json || mode === "plain") return undefined;
+  const { createMarkdownRenderer } = await import("../../render/createMarkdownRenderer.js");
+  const color = isTTY && colorAllowed(io.env);
+  return (write) =>
+    createMarkdownRenderer({
+      write,
+      color,
+      live: isTTY,
+      columns: () => io.stdout.columns ?? 80,
+      rows: () => io.stdout.rows ?? 24,
+    });
+}
+
+function colorAllowed(env: Record<string, string | undefined>): boolean {
+  return (env.NO_COLOR ?? "") === "" && env.TERM !== "dumb";
+}
+
+function createSession(parts: {
+  settings: ChatSettings;
+  io: ChatIO;
+  stdout: StreamWriter;
+  warn: (line: string) => void;
+  backend: ChatBackend;
+  log: RequestLog;
+  renderer: RendererFactory | undefined;
+}): ChatSession {
+  const { settings, io, stdout, warn, backend, log } = parts;
   const stdoutIsTTY = io.stdout.isTTY === true;
-  const color = stdoutIsTTY && (io.env.NO_COLOR ?? "") === "" && io.env.TERM !== "dumb";
-  const open = (messages: ChatMessage[], signal: AbortSignal) =>
-    streamChat(toStreamChatOptions(settings, messages, signal));
-  const session: ChatSession = {
+  const color = stdoutIsTTY && colorAllowed(io.env);
+  // A warning (e.g. "this model has no chat template") is worth saying once per session.
+  const warned = new Set<string>();
+  return {
     settings,
     io,
     stdout,
     warn,
-    open,
     async answer(messages, signal) {
-      const spinner = makeSpinner(settings, io);
+      const spinner = makeSpinner(settings, io, backend);
       const output = createChatOutput({
         writer: stdout,
         mode: settings.json ? "json" : "text",
@@ -116,8 +165,20 @@ function createSession(
         // A pipe or a file gets the answer only; reasoning is in `--json`.
         showReasoning: stdoutIsTTY && !settings.hideReasoning,
         onFirstOutput: () => spinner.stop(),
+        ...(parts.renderer === undefined ? {} : { createRenderer: parts.renderer }),
       });
-      const outcome = await runChatTurn({ events: open(messages, signal), output, spinner });
+      const onResize = () => output.resize();
+      io.stdout.on("resize", onResize);
+      const events = openChatEvents({
+        backend,
+        settings,
+        messages: [...messages],
+        signal,
+        stdoutIsTTY,
+        onFinish: log.onFinish,
+      });
+      const outcome = await runChatTurn({ events, output, spinner });
+      io.stdout.off("resize", onResize);
       const result = outcome.result ?? (isLlmstreamError(outcome.error) ? outcome.error.partial : undefined);
       let code: number = ExitCode.ok;
       if (outcome.error !== undefined) {
@@ -126,44 +187,26 @@ function createSession(
       } else if (outcome.result?.finishReason === "aborted") {
         code = ExitCode.interrupted;
       }
-      for (const warning of result?.warnings ?? []) warn(`warning: ${warning}`);
+      for (const warning of result?.warnings ?? []) {
+        if (warned.has(warning)) continue;
+        warned.add(warning);
+        warn(`warning: ${warning}`);
+      }
       if (settings.stats && result !== undefined) warn(formatStats(result));
       return result === undefined ? { code } : { code, text: result.text };
     },
   };
-  return session;
 }
 
-function makeSpinner(settings: ChatSettings, io: ChatIO): Spinner {
+function makeSpinner(settings: ChatSettings, io: ChatIO, backend: ChatBackend): Spinner {
   if (settings.json || io.stderr.isTTY !== true) return createNullSpinner();
+  if (backend.kind === "engine")
+    return createSpinner(io.stderr, { text: `Running ${basename(backend.modelFile)}…` });
   let where = settings.baseURL;
   try {
     where = new URL(settings.baseURL).host;
   } catch {}
   return createSpinner(io.stderr, { text: `Waiting for ${settings.model} at ${where}…` });
-}
-
-/** The request options for one turn. */
-export function toStreamChatOptions(
-  settings: ChatSettings,
-  messages: ChatMessage[],
-  signal: AbortSignal,
-): StreamChatOptions {
-  const options: StreamChatOptions = {
-    baseURL: settings.baseURL,
-    protocol: settings.protocol,
-    model: settings.model,
-    messages,
-    signal,
-    timeouts: settings.timeouts,
-    stream: settings.stream,
-  };
-  if (settings.apiKey !== undefined) options.apiKey = settings.apiKey;
-  if (settings.temperature !== undefined) options.temperature = settings.temperature;
-  if (settings.maxTokens !== undefined) options.maxTokens = settings.maxTokens;
-  if (settings.seed !== undefined) options.seed = settings.seed;
-  if (settings.retries !== undefined) options.retry = settings.retries;
-  return options;
 }
 
 function usageFailure(error: unknown, warn: (line: string) => void): number {

@@ -11,8 +11,14 @@ import { runChatCommand } from "../chat/runChatCommand.js";
 
 const helpText = `
 Prompt: the arguments, then (when stdin is not a terminal) the piped text after a blank line.
-Output: the answer on stdout as it arrives. On a terminal a spinner waits on stderr and reasoning is
-shown dimmed (colours off with NO_COLOR); to a pipe or file only the answer text is written.
+Output: the answer on stdout as it arrives. On a terminal a spinner waits on stderr, reasoning is
+shown dimmed (colours off with NO_COLOR) and markdown is rendered; to a pipe or file only the answer
+text is written, as received.
+
+No server? With no --base-url (or its environment variables) and nothing listening at the default
+URL, chat runs a local GGUF model in the embedded engine (--model-file, LLMSTREAM_MODEL_FILE, the
+newest model in LLMSTREAM_MODELS_DIR, see llmstream models) and says so on stderr. A model without a
+chat template (e.g. stories260K) continues the prompt as plain text.
 
 --json writes one event per line on stdout and nothing else:
   {"type":"text","text":…}  {"type":"reasoning","text":…}
@@ -24,7 +30,7 @@ The text events always add up to exactly the text received, on success and on fa
 
 Exit codes:
   0    success
-  1    any other failure (e.g. a bad model file)
+  1    any other failure (e.g. a missing or broken model file)
   2    usage error: a bad option value, no prompt
   3    connection: nothing answered at the URL, or the connection broke before a response
   4    HTTP: the server answered with an error status
@@ -37,6 +43,8 @@ Environment:
   OLLAMA_HOST                                 with --protocol ollama (default ${defaultOllamaBaseURL})
   LLMSTREAM_MODEL                             model (default ${defaultModel})
   OPENAI_API_KEY                              API key
+  LLMSTREAM_MODEL_FILE, LLMSTREAM_MODELS_DIR  embedded engine model
+  LLMSTREAM_HOME, LLMSTREAM_NO_LOG            request log folder, or no log
   NO_COLOR                                    no colours
 
 Examples:
@@ -46,6 +54,8 @@ Examples:
   $ llmstream chat --protocol ollama --json "Hi" | jq -r 'select(.type=="text").text'
   $ llmstream chat --no-stream --stats "Count to ten"
   $ llmstream chat -i -s "Answer in one sentence"
+  $ llmstream chat --model-file ../shared/models/stories260K.gguf --max-tokens 60 "Once upon a time"
+  $ llmstream chat --json --chunk word "Hi" > events.ndjson
 `;
 
 /**
@@ -83,6 +93,17 @@ export function registerChatCommand(program: Command, exit: { code: number }): C
     .option("--no-stream", "ask for the whole answer at once, without streaming")
     .option("-i, --interactive", "multi-turn conversation with line editing and history")
     .option("--hide-reasoning", "do not show the model's reasoning")
+    .option(
+      "--chunk <unit>",
+      "cut the text into whole units before showing it (also --json text events): token, word, line, sentence",
+    )
+    .option("--smooth", "type the text out at a steady pace (on a terminal only)")
+    .option("--render <mode>", "markdown (default on a terminal) or plain")
+    .option("--model-file <path>", "run this GGUF model in the embedded engine instead of calling a server")
+    .option("--threads <n>", "CPU threads for the embedded engine (default: chosen from the model size)")
+    .option("--no-log", "do not record this request in the request log (see llmstream logs)")
+    .option("--log-file <path>", "also append each request as a JSON line to this file")
+    .option("--no-log-content", "record timings and counts but not the prompt and answer")
     .addHelpText("after", helpText)
     .action(async (prompt: string[], raw: RawChatOptions) => {
       exit.code = await runChatCommand(prompt, raw, {

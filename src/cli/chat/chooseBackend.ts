@@ -1,0 +1,32 @@
+import { isConnectionRefused } from "./isConnectionRefused.js";
+import type { ChatSettings } from "./resolveChatOptions.js";
+
+/** The engine module, loaded only when a chat actually runs on it. */
+export type EngineModule = typeof import("../../engine/index.js");
+
+/** What answers `chat`: an HTTP server, or the embedded engine with a model file. */
+export type ChatBackend = { kind: "http" } | { kind: "engine"; modelFile: string; engine: EngineModule };
+
+/**
+ * Decides once per `chat` run what answers it:
+ * - a model file (`--model-file`, or `LLMSTREAM_MODEL_FILE` with no server URL configured): the engine;
+ * - a server URL that was configured (flag or environment): that server, never the engine;
+ * - otherwise the default server, unless nothing listens there (connection refused) and a local
+ *   model is found (models folder, development model); then the engine, and `note` says so once.
+ */
+export async function chooseBackend(
+  settings: ChatSettings,
+  options: { env: Record<string, string | undefined>; note: (line: string) => void },
+): Promise<ChatBackend> {
+  if (settings.modelFile !== undefined) {
+    return { kind: "engine", modelFile: settings.modelFile, engine: await import("../../engine/index.js") };
+  }
+  if (settings.baseURLExplicit || !(await isConnectionRefused(settings.baseURL))) return { kind: "http" };
+  const engine = await import("../../engine/index.js");
+  const modelFile = await engine.resolveModelFile({ env: options.env }).catch(() => undefined);
+  if (modelFile === undefined) return { kind: "http" };
+  options.note(
+    `llmstream: no server at ${settings.baseURL} (connection refused); using the embedded engine with ${modelFile}`,
+  );
+  return { kind: "engine", modelFile, engine };
+}
