@@ -32,7 +32,9 @@ beforeAll(async () => {
       response.writeHead(200, { "content-type": "text/html" }).end("<html>login</html>");
       return;
     }
-    const range = /^bytes=(\d+)-$/.exec(request.headers.range ?? "");
+    const range = request.url?.startsWith("/norange/")
+      ? null
+      : /^bytes=(\d+)-$/.exec(request.headers.range ?? "");
     const start = range === null ? 0 : Number(range[1]);
     const body = model.subarray(start);
     response.writeHead(range === null ? 200 : 206, {
@@ -123,6 +125,13 @@ describe("pullModel", () => {
     expect(result.sha256).toBe(modelSha256);
     expect(ranges).toEqual([undefined, `bytes=${partSize}-`]);
     expect(await readdir(modelsDir)).toEqual(["stories260K.gguf"]);
+  });
+
+  it("starts over when the server ignores the Range request", async () => {
+    await writeFile(join(modelsDir, "stories260K.gguf.part"), Buffer.alloc(1000, 7));
+    const result = await pullModel(`${endpoint}/norange/stories260K.gguf`, { modelsDir });
+    expect(ranges).toEqual(["bytes=1000-"]);
+    expect(result).toMatchObject({ resumedFromBytes: 0, sha256: modelSha256, sizeBytes: model.length });
   });
 
   it("rejects a checksum mismatch and deletes the download", async () => {
