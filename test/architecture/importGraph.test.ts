@@ -1,0 +1,62 @@
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+
+// Someone who only uses the client must not load the engine, SQLite, the CLI or any npm package:
+// walk the built import graph from each entry point and list what it reaches.
+const dist = fileURLToPath(new URL("../../dist/", import.meta.url));
+const IMPORT =
+  /(?:^|[;\s])(?:import|export)\s*(?:[^'"`;]*?\s*from\s*)?["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/gm;
+
+function walk(entry: string) {
+  const seen = new Set<string>();
+  const external = new Map<string, "static" | "dynamic">();
+  const stack = [resolve(dist, entry)];
+  while (stack.length > 0) {
+    const file = stack.pop() as string;
+    if (seen.has(file)) continue;
+    seen.add(file);
+    // Comments hold TSDoc examples that import "llmstream"; only code counts.
+    const source = readFileSync(file, "utf8")
+      .replace(/\/\*[\s\S]*?\*\//g, "")
+      .replace(/^\s*\/\/.*$/gm, "");
+    for (const match of source.matchAll(IMPORT)) {
+      const specifier = match[1] ?? match[2];
+      if (specifier === undefined) continue;
+      const kind = match[2] === undefined ? "static" : "dynamic";
+      if (specifier.startsWith(".")) stack.push(resolve(dirname(file), specifier));
+      else if (external.get(specifier) !== "static") external.set(specifier, kind);
+    }
+  }
+  return { files: [...seen].map((f) => f.slice(dist.length)), external };
+}
+
+describe("import graph of the built package", () => {
+  it("has been built", () => {
+    expect(existsSync(resolve(dist, "index.js")), "run `npm run build` first").toBe(true);
+  });
+
+  it("the root entry uses no npm package and loads node:http only lazily", () => {
+    const { files, external } = walk("index.js");
+    expect(files.some((f) => f.startsWith("engine/") || f.startsWith("log/") || f.startsWith("cli/"))).toBe(
+      false,
+    );
+    for (const [specifier, kind] of external) {
+      expect(specifier.startsWith("node:"), `${specifier} is not a Node built-in`).toBe(true);
+      expect(kind, `${specifier} must be imported lazily so browsers never load it`).toBe("dynamic");
+    }
+  });
+
+  it("the engine entry loads node-llama-cpp only lazily", () => {
+    const { external } = walk("engine/index.js");
+    const engine = external.get("node-llama-cpp");
+    if (engine !== undefined) expect(engine).toBe("dynamic");
+  });
+
+  it("the log entry loads better-sqlite3 only lazily", () => {
+    const { external } = walk("log/index.js");
+    const sqlite = external.get("better-sqlite3");
+    if (sqlite !== undefined) expect(sqlite).toBe("dynamic");
+  });
+});
