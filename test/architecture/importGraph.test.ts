@@ -9,14 +9,16 @@ const dist = fileURLToPath(new URL("../../dist/", import.meta.url));
 const IMPORT =
   /(?:^|[;\s])(?:import|export)\s*(?:[^'"`;]*?\s*from\s*)?["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/gm;
 
+/** Files and packages reached from `entry`; "dynamic" when reached only through `import()`. */
 function walk(entry: string) {
-  const seen = new Set<string>();
+  const reached = new Map<string, "static" | "dynamic">();
   const external = new Map<string, "static" | "dynamic">();
-  const stack = [resolve(dist, entry)];
+  const stack: [string, "static" | "dynamic"][] = [[resolve(dist, entry), "static"]];
   while (stack.length > 0) {
-    const file = stack.pop() as string;
-    if (seen.has(file)) continue;
-    seen.add(file);
+    const [file, how] = stack.pop() as [string, "static" | "dynamic"];
+    const before = reached.get(file);
+    if (before === "static" || before === how) continue;
+    reached.set(file, how);
     // Comments hold TSDoc examples that import "llmstream"; only code counts.
     const source = readFileSync(file, "utf8")
       .replace(/\/\*[\s\S]*?\*\//g, "")
@@ -24,12 +26,12 @@ function walk(entry: string) {
     for (const match of source.matchAll(IMPORT)) {
       const specifier = match[1] ?? match[2];
       if (specifier === undefined) continue;
-      const kind = match[2] === undefined ? "static" : "dynamic";
-      if (specifier.startsWith(".")) stack.push(resolve(dirname(file), specifier));
+      const kind = how === "dynamic" || match[2] !== undefined ? "dynamic" : "static";
+      if (specifier.startsWith(".")) stack.push([resolve(dirname(file), specifier), kind]);
       else if (external.get(specifier) !== "static") external.set(specifier, kind);
     }
   }
-  return { files: [...seen].map((f) => f.slice(dist.length)), external };
+  return { files: [...reached.keys()].map((f) => f.slice(dist.length)), external };
 }
 
 describe("import graph of the built package", () => {
