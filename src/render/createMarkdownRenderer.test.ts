@@ -134,6 +134,45 @@ describe("createMarkdownRenderer", () => {
     );
   });
 
+  it("tricky block boundaries (setext headings, loose lists, tables after text, nesting) stream the same", async () => {
+    const tricky = [
+      "Setext heading",
+      "==============",
+      "Text right before a table:",
+      "| k | v |",
+      "|---|---|",
+      "| a | 1 |",
+      "",
+      "1. loose item",
+      "",
+      "2. second, with a nested quote:",
+      "",
+      "   > quoted `code` and **bold",
+      "   > across lines**",
+      "",
+      "    indented code after a list?",
+      "",
+      "Final paragraph with a trailing line break  ",
+      "and a *second* line, then <b>html</b>.",
+      "",
+      "***",
+      "- a",
+      "- b",
+      "",
+      "```",
+      "unclosed fence at the end",
+    ].join("\n");
+    const expected = await whole(tricky, 36);
+    expect(expected.length).toBeGreaterThan(20);
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.nat(), { maxLength: 80 }), async (cuts) => {
+        expect((await streamed(splitAt(tricky, cuts), 36)).screen).toEqual(expected);
+      }),
+      { numRuns: 40 },
+    );
+    expect((await streamed(Array.from(tricky), 36)).screen).toEqual(expected);
+  });
+
   it("CRLF line ends, split anywhere (even between CR and LF), give the same screen", async () => {
     const expected = await whole(answer, 40);
     const crlf = answer.replace(/\n/g, "\r\n");

@@ -143,10 +143,15 @@ export function prefixLines(lines: Line[], first: Span[], rest: Span[]): Line[] 
   const width = (spans: Span[]) => spans.reduce((sum, span) => sum + widthOf(span.text), 0);
   const firstWidth = width(first);
   const restWidth = width(rest);
-  return lines.map((line, i) => ({
-    spans: [...(i === 0 ? first : rest), ...line.spans],
-    width: line.width + (i === 0 ? firstWidth : restWidth),
-  }));
+  const restIsBlank = rest.every((span) => span.text.trim() === "");
+  return lines.map((line, i) => {
+    // An empty line inside an indented block stays empty (no trailing spaces to copy along).
+    if (i > 0 && line.width === 0 && restIsBlank) return line;
+    return {
+      spans: [...(i === 0 ? first : rest), ...line.spans],
+      width: line.width + (i === 0 ? firstWidth : restWidth),
+    };
+  });
 }
 
 /** The line as terminal text: with SGR sequences when `color`, plain otherwise. */
