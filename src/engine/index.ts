@@ -10,10 +10,17 @@ export {
   defaultEngineTemperature,
   type EngineGenerationOptions,
   type EnginePreparedInfo,
+  modelNameOfFile,
   plainCompletionWarning,
 } from "./createEngineDeltaSource.js";
 export { defaultEngineThreads, disposeEngine, shouldUseGpu } from "./engineRuntime.js";
-export { type PullModelOptions, type PullModelResult, pullModel, resolvePullUrl } from "./pullModel.js";
+export {
+  type PullModelOptions,
+  type PullModelResult,
+  type PullProgress,
+  pullModel,
+  resolvePullUrl,
+} from "./pullModel.js";
 export { type GgufModelInfo, readGgufMetadata } from "./readGgufMetadata.js";
 export {
   defaultModelsDir,
