@@ -441,3 +441,29 @@ describe.concurrent("llmstream chat: --chunk, --smooth, --render", () => {
     expect(rendered.stdout).not.toContain("\u001b");
   });
 });
+
+describe.concurrent("llmstream chat: pipes", () => {
+  it("-i with piped stdin asks one question per line, keeping the history, and exits 0 at the end", async () => {
+    const run = await runCli(["chat", "-i", "--base-url", url("ok")], {
+      input: "First #pipe1\n\nSecond #pipe2\n",
+    });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe(`${MOCK_ANSWER}\n${MOCK_ANSWER}\n`);
+    expect(requestWith("#pipe2").body.messages).toEqual([
+      { role: "user", content: "First #pipe1" },
+      { role: "assistant", content: MOCK_ANSWER },
+      { role: "user", content: "Second #pipe2" },
+    ]);
+  });
+
+  it("stops quietly with exit 0 when the reader goes away (| head), and closes the connection", async () => {
+    const prompt = uniquePrompt();
+    const cli = startCli(["chat", "--base-url", url("slow"), prompt]);
+    await cli.waitForStdout((stdout) => stdout.length > 0);
+    cli.child.stdout?.destroy();
+    const { code } = await cli.exited;
+    expect(code).toBe(0);
+    expect(cli.stderr()).toBe("");
+    expect((await mock.waitForClose(requestWith(prompt).index)).clientClosedEarly).toBe(true);
+  });
+});
