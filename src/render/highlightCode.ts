@@ -1,10 +1,94 @@
-import { common, createLowlight } from "lowlight";
+import { createRequire } from "node:module";
+import type { LanguageFn } from "highlight.js";
+import { createLowlight } from "lowlight";
 import type { Span } from "./styledLines.js";
 
 // lowlight (highlight.js 11 grammars, returning a syntax tree) rather than cli-highlight: the tree
 // lets us emit our own SGR codes and honour `color: false`, and cli-highlight pins highlight.js 10
-// and pulls chalk, yargs and parse5 into the CLI.
-const lowlight = createLowlight(common);
+// and pulls chalk, yargs and parse5 into the CLI. Grammars load on first use (highlight.js ships
+// them as CommonJS, so a synchronous require works): lowlight's `common` bundle loads 37 grammars
+// up front, which made importing the renderer take over half a second here.
+const require = createRequire(import.meta.url);
+const lowlight = createLowlight();
+
+/** lowlight's `common` languages; only these names are ever loaded (the name comes from the model). */
+const languages = new Set(
+  (
+    "arduino bash c cpp csharp css diff go graphql ini java javascript json kotlin less lua makefile " +
+    "markdown objectivec perl php plaintext python r ruby rust scss shell sql swift typescript vbnet wasm xml yaml"
+  ).split(" "),
+);
+
+/** Their aliases, as the grammars declare them (listed here so finding one loads nothing). */
+const aliases: Record<string, string> = {
+  ino: "arduino",
+  sh: "bash",
+  zsh: "bash",
+  h: "c",
+  cc: "cpp",
+  "c++": "cpp",
+  "h++": "cpp",
+  hpp: "cpp",
+  hh: "cpp",
+  hxx: "cpp",
+  cxx: "cpp",
+  cs: "csharp",
+  "c#": "csharp",
+  patch: "diff",
+  golang: "go",
+  gql: "graphql",
+  toml: "ini",
+  jsp: "java",
+  js: "javascript",
+  jsx: "javascript",
+  mjs: "javascript",
+  cjs: "javascript",
+  jsonc: "json",
+  json5: "json",
+  kt: "kotlin",
+  kts: "kotlin",
+  mk: "makefile",
+  mak: "makefile",
+  make: "makefile",
+  md: "markdown",
+  mm: "objectivec",
+  objc: "objectivec",
+  "obj-c": "objectivec",
+  pl: "perl",
+  pm: "perl",
+  text: "plaintext",
+  txt: "plaintext",
+  py: "python",
+  gyp: "python",
+  ipython: "python",
+  rb: "ruby",
+  gemspec: "ruby",
+  rs: "rust",
+  console: "shell",
+  shellsession: "shell",
+  ts: "typescript",
+  tsx: "typescript",
+  mts: "typescript",
+  cts: "typescript",
+  vb: "vbnet",
+  html: "xml",
+  xhtml: "xml",
+  svg: "xml",
+  plist: "xml",
+  yml: "yaml",
+};
+
+/** The registered grammar name for a fence's info string, loading the grammar on first use. */
+function grammarFor(language: string | undefined): string | undefined {
+  const name = language?.trim().split(/\s+/)[0]?.toLowerCase();
+  if (name === undefined) return undefined;
+  const canonical = languages.has(name) ? name : aliases[name];
+  if (canonical === undefined) return undefined;
+  if (!lowlight.registered(canonical)) {
+    lowlight.register(canonical, require(`highlight.js/lib/languages/${canonical}`) as LanguageFn);
+  }
+  return canonical;
+}
 
 /** highlight.js scopes to SGR colours; unknown scopes stay plain. */
 const colours: Record<string, string> = {
@@ -78,9 +162,8 @@ const maxCachedLines = 2048;
  * is coloured only on its first line.
  */
 export function highlightLine(line: string, language: string | undefined): Span[] {
-  const name = language?.trim().split(/\s+/)[0]?.toLowerCase();
-  if (name === undefined || name === "" || line === "" || !lowlight.registered(name))
-    return [{ text: line, sgr: "" }];
+  const name = line === "" ? undefined : grammarFor(language);
+  if (name === undefined) return [{ text: line, sgr: "" }];
   const key = `${name}\u0000${line}`;
   const cached = cache.get(key);
   if (cached !== undefined) return cached;
