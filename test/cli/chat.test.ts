@@ -288,7 +288,7 @@ describe.concurrent("llmstream chat: failures", () => {
     { scenario: "http-500-json", args: ["--retries", "0"], code: 4, stdout: "", message: /HTTP 500/ },
     {
       scenario: "stall",
-      args: ["--first-token-timeout", "0", "--idle-timeout", "0.3"],
+      args: ["--first-token-timeout", "0", "--idle-timeout", "0.5"],
       code: 5,
       stdout: `${firstTokens}\n`,
       message: /idle/,
@@ -302,10 +302,10 @@ describe.concurrent("llmstream chat: failures", () => {
     },
     {
       scenario: "stall",
-      args: ["--timeout", "0.4"],
+      args: ["--timeout", "1"],
       code: 5,
       stdout: `${firstTokens}\n`,
-      message: /total|0\.4|400/,
+      message: /total/,
     },
   ])("$scenario $args → exit $code with one stderr line", async ({
     scenario,

@@ -35,6 +35,8 @@ afterAll(async () => {
 interface Pane {
   send(...keys: string[]): void;
   screen(): string;
+  /** The screen with its colour escape sequences. */
+  styledScreen(): string;
   /** Polls the screen every 50 ms until `predicate` holds; fails with the screen after `timeoutMs`. */
   waitFor(predicate: (screen: string) => boolean, timeoutMs?: number): Promise<string>;
   /** Resolves with the CLI's exit code once it ended. */
@@ -45,11 +47,11 @@ function startInteractive(args: string[]): Pane {
   return startInTerminal(["chat", "-i", ...args]);
 }
 
-function startInTerminal(args: string[]): Pane {
+function startInTerminal(args: string[], extraEnv: Record<string, string> = {}): Pane {
   const name = `chat${++sessions}`;
   const exitFile = join(folder, `${name}.exit`);
-  const env = cleanEnv({ TERM: "xterm-256color" });
-  const keep = ["PATH", "HOME", "TERM", "LLMSTREAM_HOME", "LANG", "LC_ALL"];
+  const env = cleanEnv({ TERM: "xterm-256color", ...extraEnv });
+  const keep = ["PATH", "HOME", "TERM", "LLMSTREAM_HOME", "LANG", "LC_ALL", ...Object.keys(extraEnv)];
   const assignments = keep
     .filter((key) => env[key] !== undefined)
     .map((key) => `${key}=${quote(env[key] ?? "")}`);
@@ -75,6 +77,7 @@ function startInTerminal(args: string[]): Pane {
       tmux("send-keys", "-t", name, ...keys);
     },
     screen,
+    styledScreen: () => tmux("capture-pane", "-p", "-e", "-t", name),
     waitFor: (predicate, timeoutMs = 8000) =>
       poll(
         () => {
@@ -191,5 +194,31 @@ describe("llmstream chat on a terminal", () => {
     expect(screen).not.toContain("**");
     expect(screen).not.toContain("```");
     expect(screen).not.toContain("Waiting for");
+  });
+
+  it("shows reasoning dimmed before the answer, hides it with --hide-reasoning, and drops colour with NO_COLOR", async () => {
+    const base = `${mock.url}/s/reasoning-content/v1`;
+    const shown = startInTerminal(["chat", "--render", "plain", "--base-url", base, "Hi"]);
+    expect(await shown.exitCode()).toBe(0);
+    const lines = shown.screen().split("\n");
+    expect(lines.slice(0, 3)).toEqual(["The user wants a greeting.", "", MOCK_ANSWER]);
+    expect(shown.styledScreen()).toContain("\u001b[2mThe user");
+
+    const hidden = startInTerminal([
+      "chat",
+      "--hide-reasoning",
+      "--render",
+      "plain",
+      "--base-url",
+      base,
+      "Hi",
+    ]);
+    expect(await hidden.exitCode()).toBe(0);
+    expect(hidden.screen().split("\n")[0]).toBe(MOCK_ANSWER);
+
+    const plain = startInTerminal(["chat", "--render", "plain", "--base-url", base, "Hi"], { NO_COLOR: "1" });
+    expect(await plain.exitCode()).toBe(0);
+    expect(plain.screen().split("\n")[0]).toBe("The user wants a greeting.");
+    expect(plain.styledScreen()).not.toContain("\u001b[");
   });
 });
