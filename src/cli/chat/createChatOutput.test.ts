@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { TruncatedError } from "../../errors/TruncatedError.js";
+import { createMarkdownRenderer, renderMarkdown } from "../../render/createMarkdownRenderer.js";
 import type { StreamEvent } from "../../types/events.js";
 import { type ChatOutputOptions, createChatOutput } from "./createChatOutput.js";
 
@@ -86,5 +87,26 @@ describe("createChatOutput", () => {
       onFirstOutput: () => (calls += 1),
     });
     expect(calls).toBe(1);
+  });
+
+  it("sends the answer text through the renderer, and ends it before a tool call and at the end", async () => {
+    const markdown = "# Title\n\nSome **bold** text\n\n- one\n- two\n";
+    const pieces = markdown.match(/[\s\S]{1,4}/g) ?? [];
+    const text = await render(
+      [
+        ...pieces.map((piece): StreamEvent => ({ type: "text", text: piece })),
+        { type: "tool_call", index: 0, id: "1", name: "f", arguments: "{}" },
+        { type: "text", text: "*after*" },
+      ],
+      {
+        mode: "text",
+        color: false,
+        showReasoning: true,
+        createRenderer: (write) =>
+          createMarkdownRenderer({ write, columns: () => 40, color: false, live: false }),
+      },
+    );
+    const expected = `${renderMarkdown(markdown, { columns: 40, color: false })}[tool call] f({})\nafter\n`;
+    expect(text).toBe(expected);
   });
 });
