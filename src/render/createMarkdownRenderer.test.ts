@@ -284,3 +284,44 @@ describe("createMarkdownRenderer on a block taller than the screen", () => {
     }
   });
 });
+
+describe("createMarkdownRenderer limits", () => {
+  it("closes a block longer than maxBlockLength and reopens a code fence after it", async () => {
+    const code = Array.from({ length: 40 }, (_, i) => `line ${i}`).join("\n");
+    const terminal = createTestTerminal(30);
+    const renderer = createMarkdownRenderer({
+      write: (s) => terminal.write(s),
+      columns: () => 30,
+      color: true,
+      maxBlockLength: 100,
+    });
+    for (const piece of splitAt(
+      `\`\`\`ts\n${code}\n\`\`\`\n`,
+      Array.from({ length: 80 }, (_, i) => i * 5),
+    )) {
+      renderer.push(piece);
+    }
+    renderer.end();
+    const screen = await terminal.screen();
+    // Every line once, in order, all rendered as code (indented), split into several blocks.
+    const codeLines = screen.filter((line) => line !== "");
+    expect(codeLines.map((line) => line.trim())).toEqual(code.split("\n"));
+    expect(codeLines.every((line) => line.startsWith("  line"))).toBe(true);
+    expect(screen.filter((line) => line === "").length).toBeGreaterThan(1);
+  });
+
+  it("a single push far over the limit, without line breaks, still renders and ends", async () => {
+    const terminal = createTestTerminal(30);
+    const renderer = createMarkdownRenderer({
+      write: (s) => terminal.write(s),
+      columns: () => 30,
+      color: false,
+      maxBlockLength: 50,
+    });
+    const long = "x".repeat(400);
+    renderer.push(`\`\`\`\n${long}`);
+    renderer.push(long);
+    renderer.end();
+    expect((await terminal.screen()).join("").replace(/\s/g, "")).toBe(long + long);
+  });
+});

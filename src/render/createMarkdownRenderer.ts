@@ -13,6 +13,13 @@ export interface MarkdownRendererOptions {
   /** SGR styles and syntax colour. `false` gives the same layout as plain text. */
   color: boolean;
   /**
+   * The longest block (in UTF-16 code units) kept open for redrawing. A longer one is rendered as
+   * finished at its last line break and the text after it starts a new block (a code block is
+   * reopened with its fence), so neither the held text nor the cost of a redraw grows without bound.
+   * @defaultValue 65536
+   */
+  maxBlockLength?: number;
+  /**
    * Redraw the growing block in place with cursor movement. `false` writes each block once, when it
    * is finished (or at `end()`), with no control sequences at all.
    * @defaultValue the value of `color`
@@ -96,6 +103,7 @@ export function createMarkdownRenderer(options: MarkdownRendererOptions): TextRe
   const { write, color } = options;
   const live = options.live ?? color;
   const columns = () => Math.max(1, Math.floor(options.columns()) || 80);
+  const maxBlockLength = options.maxBlockLength ?? 65_536;
   const maxLive = () => Math.max(1, Math.floor(options.rows?.() ?? 24) - 1);
   let pending = ""; // the text from the start of the first unfinished block
   let carriageReturn = false; // a "\r" at the end of a delta may be the first half of "\r\n"
@@ -106,11 +114,28 @@ export function createMarkdownRenderer(options: MarkdownRendererOptions): TextRe
   const rowsOf = (lines: { width: number }[], width: number) =>
     lines.reduce((sum, line) => sum + Math.max(1, Math.ceil(line.width / width)), 0);
 
-  const update = (final: boolean) => {
+  const update = (end: boolean) => {
     const width = columns();
     const tokens = lex(pending);
     let last = tokens.length - 1;
     while (last >= 0 && tokens[last]!.type === "space") last--;
+    if (!end && last >= 0 && tokens[last]!.raw.length > maxBlockLength) {
+      // A block past the limit is closed at its last line break (or space) and the rest starts a
+      // new block; an open code fence is reopened for it.
+      const { raw, type } = tokens[last]!;
+      const start = tokens.slice(0, last).reduce((sum, token) => sum + token.raw.length, 0);
+      const fence = type === "code" ? /^ {0,3}(`{3,}|~{3,})[^\n]*\n/.exec(raw) : null;
+      let cut = raw.lastIndexOf("\n") + 1 || raw.lastIndexOf(" ") + 1;
+      // No break after the fence line: take it all, so every round makes progress.
+      if (cut <= (fence?.[0].length ?? 0)) cut = raw.length;
+      const rest = pending.slice(start + cut);
+      pending = pending.slice(0, start + cut);
+      update(true);
+      pending = (fence?.[0] ?? "") + rest;
+      update(false);
+      return;
+    }
+    const final = end;
     const finished = final ? tokens : tokens.slice(0, Math.max(0, last));
     const growing = final || last < 0 ? undefined : tokens[last];
 
