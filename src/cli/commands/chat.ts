@@ -10,7 +10,8 @@ import {
 import { runChatCommand } from "../chat/runChatCommand.js";
 
 const helpText = `
-Prompt: the arguments, then (when stdin is not a terminal) the piped text after a blank line.
+Prompt: the arguments, then (when stdin is not a terminal) the piped text after a blank line;
+stdin is read to its end, so give it </dev/null when a script has nothing to pipe.
 Output: the answer on stdout as it arrives. On a terminal a spinner waits on stderr, reasoning is
 shown dimmed (colours off with NO_COLOR) and markdown is rendered; to a pipe or file only the answer
 text is written, as received.
