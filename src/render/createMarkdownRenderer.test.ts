@@ -190,6 +190,30 @@ describe("createMarkdownRenderer", () => {
     expect(screen).toEqual(await whole(answer, 40, false));
   });
 
+  it("live without colour (NO_COLOR on a terminal) moves the cursor but writes no SGR", async () => {
+    const terminal = createTestTerminal(40);
+    const writes: string[] = [];
+    const renderer = createMarkdownRenderer({
+      write: (s) => {
+        writes.push(s);
+        terminal.write(s);
+      },
+      columns: () => 40,
+      color: false,
+      live: true,
+    });
+    for (const piece of splitAt(
+      answer,
+      Array.from({ length: 100 }, (_, i) => i * 9),
+    ))
+      renderer.push(piece);
+    renderer.end();
+    const all = writes.join("");
+    expect(all).toMatch(/\x1b\[\d+A/);
+    expect(all).not.toMatch(/\x1b\[[0-9;]*m/);
+    expect(await terminal.screen()).toEqual(await whole(answer, 40, false));
+  });
+
   it("never rewrites a finished block", async () => {
     const { writes } = await streamed(Array.from(answer), 50);
     // Once the paragraph after the heading has started, the heading is never written again.
