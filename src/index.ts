@@ -15,6 +15,7 @@ export {
   LlmstreamError,
   type LlmstreamErrorOptions,
 } from "./errors/LlmstreamError.js";
+export { isModelError, ModelError, type ModelErrorReason } from "./errors/ModelError.js";
 export { ProtocolError, type ProtocolErrorReason } from "./errors/ProtocolError.js";
 export { ServerError } from "./errors/ServerError.js";
 export { TimeoutError, type TimeoutKind } from "./errors/TimeoutError.js";
