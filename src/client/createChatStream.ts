@@ -276,7 +276,8 @@ function startWatchdog(
       }
       const left = acc.startedAt + firstTokenMs - t;
       if (left <= 0) return fire("first-token", firstTokenMs);
-      timer = setTimeout(check, Math.ceil(left));
+      // Wake up at least every idleMs, so idle watching starts soon after the first token.
+      timer = setTimeout(check, Math.ceil(idleMs === undefined ? left : Math.min(left, idleMs)));
       return;
     }
     if (idleMs === undefined) return;

@@ -140,6 +140,13 @@ describe("timeouts", () => {
     expect((await server.waitForClose(index, { timeoutMs: 2000 })).clientClosedEarly).toBe(true);
   });
 
+  it("idle timeout fires on time when a long first-token timeout is also set", async () => {
+    const started = performance.now();
+    const error = await timeoutOf(chat("stall", { timeouts: { firstTokenMs: 60_000, idleMs: 300 } }));
+    expect(error.kind).toBe("idle");
+    expect(performance.now() - started).toBeLessThan(3000);
+  });
+
   it("idle timeout does not count time the consumer spends between events", async () => {
     const stream = chat("ok", { timeouts: { idleMs: 100 } });
     for await (const event of stream) {

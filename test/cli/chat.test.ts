@@ -288,7 +288,7 @@ describe.concurrent("llmstream chat: failures", () => {
     { scenario: "http-500-json", args: ["--retries", "0"], code: 4, stdout: "", message: /HTTP 500/ },
     {
       scenario: "stall",
-      args: ["--first-token-timeout", "0", "--idle-timeout", "0.5"],
+      args: ["--idle-timeout", "0.5"],
       code: 5,
       stdout: `${firstTokens}\n`,
       message: /idle/,
