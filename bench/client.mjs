@@ -14,6 +14,8 @@ const PACED_MS = Number(args.interval ?? 5);
 const TTFT_RUNS = Number(args.ttft ?? 30);
 const BIG = Number(args.big ?? 1_000_000);
 const names = Object.keys(contestants);
+// --only=flood,paced,ttft,rss runs a subset (for quick checks); the README's table is a full run.
+const only = new Set((args.only ?? "flood,paced,ttft,rss").split(","));
 
 const mock = spawn(process.execPath, [new URL("./mock-server.mjs", import.meta.url).pathname], {
   stdio: ["ignore", "pipe", "inherit"],
@@ -38,7 +40,7 @@ try {
   // 1. Flood: throughput and CPU per chunk.
   const wall = Object.fromEntries(names.map((n) => [n, []]));
   const cpu = Object.fromEntries(names.map((n) => [n, []]));
-  for (let round = 0; round < ROUNDS; round++) {
+  for (let round = 0; only.has("flood") && round < ROUNDS; round++) {
     const order = names.map((_, i) => names[(i + round) % names.length]);
     for (const name of order) {
       globalThis.gc?.();
@@ -56,8 +58,8 @@ try {
   // 2. Paced: delivery latency of each delta (server send stamp → consumer), and warm TTFT.
   const paced = `${url}/s/paced/v1`;
   const latency = Object.fromEntries(names.map((n) => [n, []]));
-  for (let round = 0; round < 2; round++) {
-    for (const name of names) {
+  for (let round = 0; only.has("paced") && round < 2; round++) {
+    for (const name of round % 2 === 0 ? names : [...names].reverse()) {
       await contestants[name](paced, {
         headers: { "x-mock-chunks": String(PACED), "x-mock-interval-ms": String(PACED_MS) },
         onText: (text) => {
@@ -69,7 +71,7 @@ try {
   }
   const ttft = Object.fromEntries(names.map((n) => [n, []]));
   const ok = `${url}/s/ok/v1`;
-  for (let i = 0; i < TTFT_RUNS; i++) {
+  for (let i = 0; only.has("ttft") && i < TTFT_RUNS; i++) {
     for (const name of names) {
       const t0 = performance.now();
       let first;
@@ -84,7 +86,7 @@ try {
 
   // 3. One long stream, counted only: RSS growth, each client in its own process.
   const rss = {};
-  for (const name of names) {
+  for (const name of only.has("rss") ? names : []) {
     if (name === "ai-sdk" && !args["big-ai-sdk"]) continue;
     const child = new URL("./rss-child.mjs", import.meta.url).pathname;
     const { stdout } = await run(process.execPath, ["--expose-gc", child, name, flood, String(BIG)], {
@@ -98,19 +100,21 @@ try {
   const floorRate = FLOOD / (median(wall.floor) / 1000);
   const floorP50 = median(latency.floor);
   const floorTtft = median(ttft.floor);
+  // Sections left out with --only print as "–".
+  const fix = (value, digits) => (value === undefined || Number.isNaN(value) ? "–" : value.toFixed(digits));
   const rows = names.map((name) => {
     const rate = FLOOD / (median(wall[name]) / 1000);
     const p50 = median(latency[name]);
     return {
       client: name,
-      "chunks/s": Math.round(rate).toLocaleString("en-US"),
-      "× floor": (rate / floorRate).toFixed(2),
-      "CPU µs/chunk": median(cpu[name]).toFixed(2),
-      "delivery p50 µs": p50.toFixed(0),
-      "delivery p99 µs": quantile(latency[name], 0.99).toFixed(0),
-      "added p50 µs": (p50 - floorP50).toFixed(0),
-      "warm TTFT ms": median(ttft[name]).toFixed(2),
-      "TTFT overhead ms": (median(ttft[name]) - floorTtft).toFixed(2),
+      "chunks/s": Number.isNaN(rate) ? "–" : Math.round(rate).toLocaleString("en-US"),
+      "× floor": fix(rate / floorRate, 2),
+      "CPU µs/chunk": fix(median(cpu[name]), 2),
+      "delivery p50 µs": fix(p50, 0),
+      "delivery p99 µs": fix(quantile(latency[name], 0.99), 0),
+      "added p50 µs": fix(p50 - floorP50, 0),
+      "warm TTFT ms": fix(median(ttft[name]), 2),
+      "TTFT overhead ms": fix(median(ttft[name]) - floorTtft, 2),
       [`RSS growth ${BIG / 1e6}M MB`]: rss[name]
         ? ((rss[name].peak - rss[name].baseline) / 2 ** 20).toFixed(1)
         : "n/a",

@@ -89,25 +89,99 @@ export const nodeTransport: Transport = (request: TransportRequest) =>
         req.destroy();
       };
       res.on("end", cleanup);
-      const body: AsyncIterable<string> = {
-        async *[Symbol.asyncIterator]() {
-          try {
-            for await (const chunk of res) yield chunk as string;
-            if (!res.complete) throw resetError(request.url);
-          } catch (error) {
-            if (signal.aborted) throw signal.reason;
-            if (error instanceof ConnectionError) throw error;
-            throw resetError(request.url, error);
-          } finally {
-            close();
-          }
-        },
-      };
+      const body = responseBody(res, request.url, signal, close);
       resolve({ status: res.statusCode ?? 0, headers: responseHeaders, body, close });
     });
 
     req.end(request.body);
   });
+
+/** Chunks queued before the socket is paused: bounds memory when the consumer is slower than the network. */
+const HIGH_WATER_CHUNKS = 16;
+
+/**
+ * The body as an async iterable over `data` events. Node's own `Readable` async iterator costs
+ * several extra ticks per read (it goes through `readable` events and `read()`); this hands each
+ * chunk to a waiting `next()` directly, and pauses the socket when the consumer falls behind.
+ */
+function responseBody(
+  res: http.IncomingMessage,
+  url: string,
+  signal: AbortSignal,
+  close: () => void,
+): AsyncIterable<string> {
+  return {
+    [Symbol.asyncIterator](): AsyncIterator<string> {
+      const queue: string[] = [];
+      let ended = false;
+      let failure: unknown;
+      let waiting:
+        | { resolve: (step: IteratorResult<string>) => void; reject: (error: unknown) => void }
+        | undefined;
+      const settle = () => {
+        const waiter = waiting;
+        if (waiter === undefined) return;
+        if (queue.length > 0) {
+          waiting = undefined;
+          waiter.resolve({ done: false, value: queue.shift() as string });
+        } else if (failure !== undefined) {
+          waiting = undefined;
+          close();
+          waiter.reject(failure);
+        } else if (ended) {
+          waiting = undefined;
+          close();
+          waiter.resolve({ done: true, value: undefined });
+        }
+      };
+      const fail = (error?: unknown) => {
+        if (ended || failure !== undefined) return;
+        failure = signal.aborted ? signal.reason : resetError(url, error);
+        settle();
+      };
+      res.on("data", (chunk: string) => {
+        queue.push(chunk);
+        if (queue.length >= HIGH_WATER_CHUNKS) res.pause();
+        settle();
+      });
+      res.on("end", () => {
+        ended = true;
+        settle();
+      });
+      res.on("error", fail);
+      res.on("close", () => {
+        if (!res.complete) fail();
+        else if (!ended) {
+          ended = true;
+          settle();
+        }
+      });
+      return {
+        next(): Promise<IteratorResult<string>> {
+          if (queue.length > 0) {
+            const value = queue.shift() as string;
+            if (res.isPaused() && queue.length < HIGH_WATER_CHUNKS / 2) res.resume();
+            return Promise.resolve({ done: false, value });
+          }
+          if (failure !== undefined || ended) {
+            return new Promise((resolve, reject) => {
+              waiting = { resolve, reject };
+              settle();
+            });
+          }
+          if (res.isPaused()) res.resume();
+          return new Promise((resolve, reject) => {
+            waiting = { resolve, reject };
+          });
+        },
+        return(): Promise<IteratorResult<string>> {
+          close();
+          return Promise.resolve({ done: true, value: undefined });
+        },
+      };
+    },
+  };
+}
 
 function resetError(url: string, cause?: unknown): ConnectionError {
   return new ConnectionError(`The connection to ${url} was reset mid-response; the text received is kept`, {

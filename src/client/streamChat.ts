@@ -67,7 +67,19 @@ export function streamChat(options: StreamChatOptions): ChatStream {
     try {
       if (response.status < 200 || response.status > 299) throw await httpError(response);
       context.onResponse();
-      yield* decodeBody(response, context.sink);
+      // The read loop lives here, not in a delegated generator: each extra generator layer adds
+      // ticks to every network read (delivery latency).
+      const parser = await openDecoder(response, context.sink);
+      if (parser === undefined) {
+        yield;
+        return;
+      }
+      for await (const chunk of response.body) {
+        parser.feed(chunk);
+        yield;
+      }
+      parser.end();
+      yield;
     } finally {
       response.close();
     }
@@ -100,7 +112,11 @@ export function streamChat(options: StreamChatOptions): ChatStream {
     );
   }
 
-  async function* decodeBody(response: TransportResponse, sink: DeltaSink): AsyncIterable<unknown> {
+  /** The parser for a streamed body, or `undefined` once a whole JSON answer has been handled. */
+  async function openDecoder(
+    response: TransportResponse,
+    sink: DeltaSink,
+  ): Promise<{ feed(chunk: string): void; end(): void } | undefined> {
     const contentType = (response.headers["content-type"] ?? "").toLowerCase();
     const kind = bodyKind(contentType, protocol, streaming);
     if (kind === "json") {
@@ -112,8 +128,7 @@ export function streamChat(options: StreamChatOptions): ChatStream {
         handleOpenAiChunk(json as never, sink);
         sink.end();
       }
-      yield;
-      return;
+      return undefined;
     }
     if (kind === "unknown") {
       const text = await readBounded(response, 300);
@@ -123,19 +138,12 @@ export function streamChat(options: StreamChatOptions): ChatStream {
         { url },
       );
     }
-    const parser =
-      kind === "ndjson"
-        ? createNdjsonParser({
-            maxLineLength,
-            onLine: (line) => handleOllamaChunk(parseJson(line, url) as never, sink),
-          })
-        : createSseParser({ maxLineLength, onEvent: (event) => handleSseEvent(event, sink, protocol, url) });
-    for await (const chunk of response.body) {
-      parser.feed(chunk);
-      yield;
-    }
-    parser.end();
-    yield;
+    return kind === "ndjson"
+      ? createNdjsonParser({
+          maxLineLength,
+          onLine: (line) => handleOllamaChunk(parseJson(line, url) as never, sink),
+        })
+      : createSseParser({ maxLineLength, onEvent: (event) => handleSseEvent(event, sink, protocol, url) });
   }
 
   const stream = createChatStream({

@@ -5,7 +5,7 @@ describe("TextAccumulator", () => {
   it("returns exactly the appended text across block boundaries", () => {
     const acc = new TextAccumulator();
     const parts: string[] = [];
-    for (let i = 0; i < 10_000; i++) {
+    for (let i = 0; i < 40_000; i++) {
       const piece = i % 3 === 0 ? "👩‍💻" : `w${i} `;
       parts.push(piece);
       acc.append(piece);

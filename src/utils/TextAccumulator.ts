@@ -1,19 +1,26 @@
-/** Pieces held before they are joined into one block: keeps per-piece overhead bounded. */
-const JOIN_EVERY = 2048;
+/** Pieces joined into a block: small, so pieces die young (before a scavenge promotes them). */
+const PIECES_PER_BLOCK = 64;
+/** Blocks joined into a segment: keeps the number of live strings ~1/16,000 of the pieces. */
+const BLOCKS_PER_SEGMENT = 256;
 
 /**
  * Collects text deltas without O(n²) concatenation and without keeping a million small strings
- * alive: pieces are joined in blocks of 2,048, so memory stays close to the text's own size.
+ * alive: pieces are joined into blocks of 64 and blocks into segments of 256, so memory stays close
+ * to the text's own size and the garbage collector rarely has to copy a piece.
  */
 export class TextAccumulator {
   #pieces: string[] = [];
   #blocks: string[] = [];
+  #segments: string[] = [];
   #length = 0;
 
   append(text: string): void {
     this.#length += text.length;
-    if (this.#pieces.push(text) >= JOIN_EVERY) {
-      this.#blocks.push(this.#pieces.join(""));
+    if (this.#pieces.push(text) >= PIECES_PER_BLOCK) {
+      if (this.#blocks.push(this.#pieces.join("")) >= BLOCKS_PER_SEGMENT) {
+        this.#segments.push(this.#blocks.join(""));
+        this.#blocks = [];
+      }
       this.#pieces = [];
     }
   }
@@ -24,9 +31,9 @@ export class TextAccumulator {
   }
 
   toString(): string {
-    if (this.#blocks.length === 0) return this.#pieces.join("");
-    const whole = this.#blocks.join("") + this.#pieces.join("");
-    this.#blocks = [whole];
+    const whole = this.#segments.join("") + this.#blocks.join("") + this.#pieces.join("");
+    this.#segments = whole === "" ? [] : [whole];
+    this.#blocks = [];
     this.#pieces = [];
     return whole;
   }
@@ -34,6 +41,7 @@ export class TextAccumulator {
   clear(): void {
     this.#pieces = [];
     this.#blocks = [];
+    this.#segments = [];
     this.#length = 0;
   }
 }
