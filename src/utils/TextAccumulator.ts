@@ -1,27 +1,35 @@
-/** Pieces joined into a block: small, so pieces die young (before a scavenge promotes them). */
-const PIECES_PER_BLOCK = 64;
-/** Blocks joined into a segment: keeps the number of live strings ~1/16,000 of the pieces. */
-const BLOCKS_PER_SEGMENT = 256;
+/** Size of one off-heap block of UTF-8 bytes. */
+const BLOCK_BYTES = 64 * 1024;
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
 
 /**
- * Collects text deltas without O(n²) concatenation and without keeping a million small strings
- * alive: pieces are joined into blocks of 64 and blocks into segments of 256, so memory stays close
- * to the text's own size and the garbage collector rarely has to copy a piece.
+ * Collects text deltas in bounded memory and without O(n²) concatenation. Deltas are copied as UTF-8
+ * into 64 KiB off-heap blocks, so no delta string outlives its event: keeping a million small
+ * strings alive (even joined in blocks) makes V8 grow its young generation by tens of MB, which is
+ * most of a long stream's memory cost. The text is decoded once, when asked for.
  */
 export class TextAccumulator {
-  #pieces: string[] = [];
-  #blocks: string[] = [];
-  #segments: string[] = [];
+  #blocks: Uint8Array[] = [];
+  #block = new Uint8Array(0);
+  #used = 0;
   #length = 0;
+  #cached: string | undefined = "";
 
   append(text: string): void {
+    if (text === "") return;
     this.#length += text.length;
-    if (this.#pieces.push(text) >= PIECES_PER_BLOCK) {
-      if (this.#blocks.push(this.#pieces.join("")) >= BLOCKS_PER_SEGMENT) {
-        this.#segments.push(this.#blocks.join(""));
-        this.#blocks = [];
-      }
-      this.#pieces = [];
+    this.#cached = undefined;
+    let rest = text;
+    for (;;) {
+      const { read, written } = encoder.encodeInto(rest, this.#block.subarray(this.#used));
+      this.#used += written;
+      if (read === rest.length) return;
+      // The block is full (encodeInto never splits a character): start the next one.
+      rest = rest.slice(read);
+      this.#seal();
+      this.#block = new Uint8Array(Math.max(BLOCK_BYTES, rest.length * 3));
     }
   }
 
@@ -31,17 +39,23 @@ export class TextAccumulator {
   }
 
   toString(): string {
-    const whole = this.#segments.join("") + this.#blocks.join("") + this.#pieces.join("");
-    this.#segments = whole === "" ? [] : [whole];
-    this.#blocks = [];
-    this.#pieces = [];
-    return whole;
+    if (this.#cached !== undefined) return this.#cached;
+    const parts = this.#blocks.map((block) => decoder.decode(block));
+    parts.push(decoder.decode(this.#block.subarray(0, this.#used)));
+    this.#cached = parts.join("");
+    return this.#cached;
   }
 
   clear(): void {
-    this.#pieces = [];
     this.#blocks = [];
-    this.#segments = [];
+    this.#block = new Uint8Array(0);
+    this.#used = 0;
     this.#length = 0;
+    this.#cached = "";
+  }
+
+  #seal(): void {
+    if (this.#used > 0) this.#blocks.push(this.#block.subarray(0, this.#used));
+    this.#used = 0;
   }
 }
