@@ -18,3 +18,16 @@ describe("TextAccumulator", () => {
     expect(acc.toString()).toBe("");
   });
 });
+
+describe("TextAccumulator with large and multi-byte deltas", () => {
+  it("keeps a delta larger than a block, and characters at block edges, intact", () => {
+    const acc = new TextAccumulator();
+    const big = "你好👩‍💻é".repeat(30_000); // ~420 KB of UTF-8 in one delta
+    acc.append("a");
+    acc.append(big);
+    for (let i = 0; i < 70_000; i++) acc.append(i % 2 === 0 ? "é" : "👍🏽");
+    const expected = `a${big}${Array.from({ length: 70_000 }, (_, i) => (i % 2 === 0 ? "é" : "👍🏽")).join("")}`;
+    expect(acc.toString()).toBe(expected);
+    expect(acc.length).toBe(expected.length);
+  });
+});
