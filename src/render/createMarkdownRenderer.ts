@@ -69,11 +69,21 @@ function lex(markdown: string): Token[] {
 const blank: Line = { spans: [], width: 0 };
 
 /**
+ * Moves the cursor up `rows` rows and clears them, one row at a time, leaving the cursor at the
+ * start of the first. Not "erase below" (`ESC[J`): when the answer starts at the top left of the
+ * screen (e.g. after `clear`), tmux treats an erase from there as clearing the screen and pushes the
+ * old rows into its scrollback, which would leave a copy of every redraw in the history.
+ */
+function eraseRowsAbove(rows: number): string {
+  return `\x1b[${rows}A\r${"\x1b[2K\x1b[1B".repeat(rows - 1)}\x1b[2K${rows > 1 ? `\x1b[${rows - 1}A` : ""}`;
+}
+
+/**
  * Renders markdown while it streams. `marked`'s lexer splits the text into blocks; every block but
  * the last one (a block is finished once the next one starts) is rendered once and never touched
  * again, and its text is dropped. Only the last, still-growing block is re-lexed and redrawn on each
- * push — and only from its first changed line: those lines are erased with cursor-up and
- * erase-below, then rewritten.
+ * push — and only from its first changed line: those lines are erased row by row with
+ * cursor-up and erase-line, then rewritten.
  *
  * Resize: the rows a drawn line occupies are counted from its width at the *current* terminal width
  * (a line `w` columns wide takes `ceil(w / columns)` rows), which is how terminals that reflow
@@ -166,7 +176,7 @@ export function createMarkdownRenderer(options: MarkdownRendererOptions): TextRe
     while (same < next.length && same < drawn.length && next[same]!.text === drawn[same]!.text) same++;
     const out: string[] = [];
     const erase = rowsOf(drawn.slice(same), width);
-    if (erase > 0) out.push(`\x1b[${erase}A\r\x1b[J`);
+    if (erase > 0) out.push(eraseRowsAbove(erase));
     for (const line of next.slice(same)) out.push(line.text, "\n");
     if (out.length > 0) write(out.join(""));
 

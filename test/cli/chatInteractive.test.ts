@@ -37,6 +37,8 @@ interface Pane {
   screen(): string;
   /** The screen with its colour escape sequences. */
   styledScreen(): string;
+  /** The scrollback history and the screen. */
+  history(): string;
   /** Polls the screen every 50 ms until `predicate` holds; fails with the screen after `timeoutMs`. */
   waitFor(predicate: (screen: string) => boolean, timeoutMs?: number): Promise<string>;
   /** Resolves with the CLI's exit code once it ended. */
@@ -78,6 +80,7 @@ function startInTerminal(args: string[], extraEnv: Record<string, string> = {}):
     },
     screen,
     styledScreen: () => tmux("capture-pane", "-p", "-e", "-t", name),
+    history: () => tmux("capture-pane", "-p", "-S", "-", "-t", name),
     waitFor: (predicate, timeoutMs = 8000) =>
       poll(
         () => {
@@ -191,6 +194,9 @@ describe("llmstream chat on a terminal", () => {
       "└───┴───┘",
     ];
     expect(screen.split("\n").slice(0, expected.length)).toEqual(expected);
+    // Redraws erase in place: no half-drawn copy of a block was pushed into tmux's scrollback
+    // (tmux saves the screen there when a program erases it from the top left corner).
+    expect(pane.history().split("\n").slice(0, expected.length)).toEqual(expected);
     expect(screen).not.toContain("**");
     expect(screen).not.toContain("```");
     expect(screen).not.toContain("Waiting for");
