@@ -17,6 +17,17 @@ export const ExitCode = {
   interrupted: 130,
 } as const;
 
+const programHelp = `
+Examples:
+  $ llmstream chat "Why is the sky blue?"
+  $ cat notes.txt | llmstream chat --stats "Summarise this"
+  $ llmstream chat -i --base-url http://127.0.0.1:8080/v1 -m qwen2.5
+  $ llmstream models
+  $ llmstream logs stats --since 1d
+
+Each command has its own help, with examples and (for chat) the exit codes: llmstream help chat
+`;
+
 /**
  * Builds the `llmstream` program. Each command lives in `commands/<name>.ts` and registers itself;
  * commands report their exit code through `setExitCode` instead of calling `process.exit()`, so
@@ -28,7 +39,8 @@ export function createProgram(): { program: Command; exit: { code: number } } {
     .description("Stream LLM output as it is generated, and measure it")
     .version(version, "-V, --version")
     .exitOverride()
-    .configureOutput({ outputError: (message, write) => write(message) });
+    .configureOutput({ outputError: (message, write) => write(message) })
+    .addHelpText("after", programHelp);
   registerChatCommand(program, exit);
   registerLogsCommand(program, exit);
   registerModelsCommand(program, exit);

@@ -374,6 +374,23 @@ describe.concurrent("llmstream chat: usage errors", () => {
     expect(run.stdout).toContain("Examples:");
     expect(run.stdout).toContain("--first-token-timeout <seconds>");
   });
+
+  it("has examples in the top-level --help and in every command's, and prints the version", async () => {
+    for (const args of [
+      ["--help"],
+      ["chat", "--help"],
+      ["logs", "--help"],
+      ["models", "--help"],
+      ["pull", "--help"],
+    ]) {
+      const run = await runCli(args);
+      expect(run.code).toBe(0);
+      expect(run.stdout).toMatch(/^Examples?:\n {2}\$ llmstream /m);
+    }
+    const version = await runCli(["--version"]);
+    expect(version.code).toBe(0);
+    expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+  });
 });
 
 describe.concurrent("llmstream chat: Ctrl-C", () => {

@@ -33,7 +33,7 @@ Exit codes:
   0    success
   1    any other failure (e.g. a missing or broken model file)
   2    usage error: a bad option value, no prompt
-  3    connection: nothing answered at the URL, or the connection broke before a response
+  3    connection: nothing answered at the URL, or the connection broke (the text received is kept)
   4    HTTP: the server answered with an error status
   5    timeout: first token, idle or total
   6    protocol error, truncated answer, or an error reported by the server mid-stream
