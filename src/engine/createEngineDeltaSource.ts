@@ -56,9 +56,10 @@ const recentTokenCount = 8;
  * and pushes each generated token into the sink as one chunk, yielding after each so the consumer
  * sees tokens as they are made; the next token is decoded while the consumer handles the current
  * one. Counts come from the model's own tokenizer (`source: "engine"`):
- * `promptTokens` is the evaluated prompt, `completionTokens` every emitted token (a final end-of-generation token and a token
- * decoded ahead but dropped by an abort or a stop are not counted). An abort stops generation within
- * one token.
+ * `promptTokens` is the evaluated prompt (reported as soon as the prompt is built, so an aborted or
+ * timed-out request keeps exact counts too), `completionTokens` every emitted token (a final
+ * end-of-generation token and a token decoded ahead but dropped by an abort or a stop are not
+ * counted). An abort stops generation within one token.
  */
 export function createEngineDeltaSource(
   options: EngineGenerationOptions,
@@ -97,6 +98,9 @@ export function createEngineDeltaSource(
       signal.throwIfAborted();
       onResponse();
       sink.meta({ model: modelNameOfFile(engine.file) });
+      // Said now, not only at the end: an aborted or timed-out request then still carries the
+      // tokenizer's exact prompt count (and the emitted tokens' count) instead of an estimate.
+      sink.usage({ promptTokens: prompt.tokens.length }, "engine");
       if (prompt.plainCompletion) sink.warning(plainCompletionWarning(modelNameOfFile(engine.file)));
       const maxTokens = options.maxTokens ?? defaultEngineMaxTokens;
       const stops = typeof options.stop === "string" ? [options.stop] : (options.stop ?? []);

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isModelError } from "../errors/ModelError.js";
 import type { StreamEvent } from "../types/events.js";
 import type { FinishInfo } from "../types/options.js";
-import { disposeEngine } from "./engineRuntime.js";
+import { disposeEngine, loadEngineModel } from "./engineRuntime.js";
 import { storiesModel } from "./engineTestModels.test-helper.js";
 import { streamEngineChat } from "./streamEngineChat.js";
 
@@ -70,6 +70,15 @@ describe("streamEngineChat", () => {
     // Within one token: the abort came after the 10th text event.
     expect(seen).toBeLessThanOrEqual(11);
     expect(result.text.length).toBeGreaterThan(0);
+    // The counts stay the engine's own, not an estimate: the request log keeps them for aborts too.
+    const { model } = await loadEngineModel(storiesModel);
+    const promptTokens = 1 + model.tokenize("Once upon a time").length;
+    expect(result.usage).toEqual({
+      promptTokens,
+      completionTokens: seen,
+      totalTokens: promptTokens + seen,
+      source: "engine",
+    });
   });
 
   it("applies the total timeout", async () => {
