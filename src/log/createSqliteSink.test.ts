@@ -100,4 +100,41 @@ describe("createSqliteSink", () => {
       db.close();
     }
   });
+
+  it("waits the busy timeout once for a locked file, then fails fast until a write succeeds", () => {
+    const path = join(dir, "logs.db");
+    const sink = createSqliteSink({ path, busyTimeoutMs: 400 });
+    const write = (startedAtEpochMs: number) => () =>
+      sink.write(
+        toRequestRecord(makeFinishInfo({ startedAtEpochMs }), { source: "chat", logContent: false }),
+      );
+    const timed = (action: () => void): number => {
+      const started = performance.now();
+      expect(action).toThrow(/database is locked/);
+      return performance.now() - started;
+    };
+    write(1000)();
+    const holder = openLogDatabase(path);
+    try {
+      holder.exec("BEGIN EXCLUSIVE");
+      expect(timed(write(2000))).toBeGreaterThanOrEqual(350);
+      // The lock is still there: no more waiting for it at every request.
+      for (const at of [3000, 4000, 5000]) expect(timed(write(at))).toBeLessThan(150);
+      holder.exec("COMMIT");
+      write(6000)();
+      // A successful write restores the wait, which rides out a brief lock by another writer.
+      holder.exec("BEGIN EXCLUSIVE");
+      expect(timed(write(7000))).toBeGreaterThanOrEqual(350);
+      holder.exec("COMMIT");
+    } finally {
+      holder.close();
+    }
+    sink.close();
+    const db = openLogDatabase(path);
+    try {
+      expect(listRequests(db).map((r) => Date.parse(r.startedAt))).toEqual([6000, 1000]);
+    } finally {
+      db.close();
+    }
+  });
 });

@@ -4,11 +4,16 @@ import { openLogDatabase } from "./openLogDatabase.js";
 import type { RequestRecord } from "./RequestRecord.js";
 import type { RequestSink } from "./RequestSink.js";
 
+const defaultBusyTimeoutMs = 5000;
+
 /** Options of {@link createSqliteSink}. */
 export interface SqliteSinkOptions {
   /** The database file. @defaultValue `<llmstream home>/logs.db`, see {@link defaultLogPath} */
   path?: string;
-  /** How long a write waits for another process's lock, in ms. @defaultValue 5000 */
+  /**
+   * How long a write waits for another process's lock, in ms. After a failed write the sink waits
+   * no more (each write tries once) until a write succeeds again. @defaultValue 5000
+   */
   busyTimeoutMs?: number;
   /**
    * Receives write errors instead of `write` throwing them. Without it `write` throws (and
@@ -34,14 +39,13 @@ export interface SqliteSinkOptions {
  */
 export function createSqliteSink(options: SqliteSinkOptions = {}): RequestSink & { readonly path: string } {
   const path = options.path ?? defaultLogPath();
+  const busyTimeoutMs = Math.max(0, Math.floor(options.busyTimeoutMs ?? defaultBusyTimeoutMs));
   let state: { db: BetterSqlite3.Database; insert: (record: RequestRecord) => void } | undefined;
   let closed = false;
+  let failing = false;
 
   function open(): NonNullable<typeof state> {
-    const db = openLogDatabase(
-      path,
-      options.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: options.busyTimeoutMs },
-    );
+    const db = openLogDatabase(path, { busyTimeoutMs });
     const insertRequest = db.prepare(`INSERT INTO requests (
       id, started_at, started_at_ms, source, host, protocol, model, response_model, finish_reason,
       raw_finish_reason, error_code, error_message, http_status, prompt_tokens, completion_tokens,
@@ -80,7 +84,20 @@ export function createSqliteSink(options: SqliteSinkOptions = {}): RequestSink &
         if (closed) throw new Error(`The SQLite log ${path} is closed: create a new sink to write again`);
         state ??= open();
         state.insert(record);
+        if (failing) {
+          failing = false;
+          state.db.pragma(`busy_timeout = ${busyTimeoutMs}`);
+        }
       } catch (error) {
+        // The lock that made this write fail usually outlasts the next request: until
+        // a write succeeds, try once without waiting, so every later request is not held up by the
+        // full busy timeout again (a synchronous wait that would stall a server's other streams).
+        if (state !== undefined && !failing && isLockError(error)) {
+          failing = true;
+          try {
+            state.db.pragma("busy_timeout = 0");
+          } catch {}
+        }
         if (options.onError === undefined) throw error;
         options.onError(error);
       }
@@ -128,4 +145,10 @@ function toRow(record: RequestRecord): Record<string, string | number | null> {
     warnings: JSON.stringify(record.warnings),
     hasContent: record.content === undefined ? 0 : 1,
   };
+}
+
+/** better-sqlite3's `SQLITE_BUSY*` / `SQLITE_LOCKED*` errors: another connection holds the lock. */
+function isLockError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" && /^SQLITE_(BUSY|LOCKED)/.test(code);
 }
