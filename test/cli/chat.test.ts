@@ -436,6 +436,21 @@ describe.concurrent("llmstream chat: --chunk, --smooth, --render", () => {
     expect(texts).toContain("café ");
   });
 
+  it("--chunk word on a failed stream flushes the held word before the error event", async () => {
+    const run = await runCli(["chat", "--json", "--chunk", "word", "--base-url", url("truncated"), "Hello"]);
+    expect(run.code).toBe(6);
+    const events = parseLines(run.stdout);
+    // "at" could still grow into a longer word, so it is held; the failure must still let it out.
+    expect(events.filter((event) => event.type === "text").map((event) => event.text)).toEqual([
+      "Hello! ",
+      "Meet ",
+      "me ",
+      "at",
+    ]);
+    expect(textOf(events)).toBe(firstTokens);
+    expect(events.at(-1)).toMatchObject({ type: "error", code: "truncated" });
+  });
+
   it("--chunk line holds an answer without newlines until the end, then sends it whole", async () => {
     const run = await runCli(["chat", "--json", "--chunk", "line", "--base-url", url("ok"), "Hello"]);
     const texts = parseLines(run.stdout).filter((event) => event.type === "text");

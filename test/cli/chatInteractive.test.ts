@@ -197,6 +197,10 @@ describe("llmstream chat on a terminal", () => {
     // Redraws erase in place: no half-drawn copy of a block was pushed into tmux's scrollback
     // (tmux saves the screen there when a program erases it from the top left corner).
     expect(pane.history().split("\n").slice(0, expected.length)).toEqual(expected);
+    // Styled, not just laid out: bold emphasis and a syntax colour on the code's keyword.
+    const styled = pane.styledScreen();
+    expect(styled).toMatch(/\x1b\[1m(\x1b\[[0-9;]*m)*three/);
+    expect(styled).toMatch(/\x1b\[3[0-7]m(\x1b\[[0-9;]*m)*const/);
     expect(screen).not.toContain("**");
     expect(screen).not.toContain("```");
     expect(screen).not.toContain("Waiting for");
