@@ -9,16 +9,21 @@ import { openLogDatabase } from "./openLogDatabase.js";
 let compiled: { indexUrl: string; outDir: string } | undefined;
 let dir = "";
 
-// A child writes `count` records through the real sink, each with ~`contentBytes` of answer text, and
-// prints a line after every commit. With count 0 it writes until killed.
+// A child writes `count` records through the real sink (with the CLI's default busy timeout), each
+// with ~`contentBytes` of answer text, and prints a line after every commit. With count 0 it writes
+// until killed. It prints "ready" once loaded and starts writing when a line arrives on stdin, so
+// that every child starts at the same moment.
 const childSource = (indexUrl: string) => `
+import { once } from "node:events";
 import { createSqliteSink, toRequestRecord } from ${JSON.stringify(indexUrl)};
 const [path, worker, countText, contentBytesText] = process.argv.slice(2);
 const count = Number(countText);
 const text = "x".repeat(Number(contentBytesText));
-const sink = createSqliteSink({ path, busyTimeoutMs: 30000 });
+const sink = createSqliteSink({ path });
 const gap = { p50: 5, p90: 5, p99: 5, max: 5, count: 9 };
 process.stdout.write("ready\\n");
+await once(process.stdin, "data");
+process.stdin.destroy();
 for (let i = 0; count === 0 || i < count; i++) {
   const startedAtEpochMs = Date.now();
   const info = {
@@ -46,9 +51,21 @@ afterAll(() => {
   if (compiled !== undefined) rmSync(compiled.outDir, { recursive: true, force: true });
 });
 
-function runChild(args: string[]): { child: ChildProcess; done: Promise<number | null> } {
+function runChild(args: string[]): {
+  child: ChildProcess;
+  ready: Promise<void>;
+  done: Promise<number | null>;
+} {
   const child = spawn(process.execPath, [join(dir, "child.mjs"), ...args], {
-    stdio: ["ignore", "pipe", "pipe"],
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  const ready = new Promise<void>((resolve) => {
+    const onData = (data: Buffer) => {
+      if (!data.toString().includes("ready")) return;
+      child.stdout?.off("data", onData);
+      resolve();
+    };
+    child.stdout?.on("data", onData);
   });
   let stderr = "";
   child.stderr?.on("data", (data: Buffer) => {
@@ -61,13 +78,15 @@ function runChild(args: string[]): { child: ChildProcess; done: Promise<number |
       else resolve(code);
     });
   });
-  return { child, done };
+  return { child, ready, done };
 }
 
 describe("SQLite request log under concurrent processes", () => {
   it("keeps every record when 8 processes write 500 each at once", async () => {
     const path = join(dir, "concurrent.db");
     const children = Array.from({ length: 8 }, (_, worker) => runChild([path, String(worker), "500", "200"]));
+    await Promise.all(children.map((c) => c.ready));
+    for (const { child } of children) child.stdin?.write("go\n");
     await Promise.all(children.map((c) => c.done));
     const db = openLogDatabase(path);
     try {
@@ -80,6 +99,11 @@ describe("SQLite request log under concurrent processes", () => {
         Array.from({ length: 8 }, (_, worker) => ({ model: `worker-${worker}`, n: 500 })),
       );
       expect(db.prepare("SELECT count(DISTINCT id) AS n FROM requests").get()).toEqual({ n: 4000 });
+      // The writers really overlapped: in commit order the worker changes far more often than the
+      // 7 times of one-after-another writing.
+      const order = db.prepare("SELECT model FROM requests ORDER BY rowid").pluck().all() as string[];
+      const switches = order.filter((model, i) => i > 0 && model !== order[i - 1]).length;
+      expect(switches).toBeGreaterThan(50);
       expect(db.pragma("integrity_check", { simple: true })).toBe("ok");
     } finally {
       db.close();
@@ -89,7 +113,9 @@ describe("SQLite request log under concurrent processes", () => {
   it("leaves a consistent database when a writer is killed mid-write", async () => {
     const path = join(dir, "killed.db");
     // Large answers make each transaction long enough that the kill usually lands inside one.
-    const { child, done } = runChild([path, "0", "0", "400000"]);
+    const { child, ready, done } = runChild([path, "0", "0", "400000"]);
+    await ready;
+    child.stdin?.write("go\n");
     let committed = 0;
     await new Promise<void>((resolve) => {
       child.stdout?.on("data", (data: Buffer) => {
