@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { Command } from "commander";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { storiesModel } from "../../engine/engineTestModels.test-helper.js";
-import { registerPullCommand } from "./pull.js";
+import { createProgressBar, registerPullCommand } from "./pull.js";
 
 const model = readFileSync(storiesModel);
 let server: Server;
@@ -75,5 +75,17 @@ describe("llmstream pull", () => {
     expect(stderr).toMatch(
       /^llmstream pull: Downloading http:\/\/127\.0\.0\.1:\d+\/o\/r\/resolve\/main\/missing\.gguf failed: HTTP 404/,
     );
+  });
+
+  it("measures the rate of a resumed download from the bytes this run received", () => {
+    const lines: string[] = [];
+    let now = 0;
+    const bar = createProgressBar({ write: (text: string) => lines.push(text) }, () => now);
+    now = 2000;
+    // 1 MB was already on disk; 200 kB arrived in these 2 s.
+    bar.update({ receivedBytes: 1_200_000, totalBytes: 2_000_000, resumedFromBytes: 1_000_000 });
+    bar.done();
+    expect(lines[0]).toContain("[##################............]  60% 1.2 MB / 2.0 MB  100.0 kB/s");
+    expect(lines[1]).toBe("\n");
   });
 });

@@ -79,21 +79,31 @@ async function runPull(
   }
 }
 
-/** A one-line progress bar, redrawn at most every 100 ms (terminals only). */
-function createProgressBar(stream: { write(text: string): unknown }): {
-  update: (progress: { receivedBytes: number; totalBytes: number | undefined }) => void;
+/**
+ * A one-line progress bar, redrawn at most every 100 ms (terminals only). The rate counts only the
+ * bytes received by this run, not those resumed from the `.part` file.
+ */
+export function createProgressBar(
+  stream: { write(text: string): unknown },
+  clock: () => number = () => performance.now(),
+): {
+  update: (progress: {
+    receivedBytes: number;
+    totalBytes: number | undefined;
+    resumedFromBytes: number;
+  }) => void;
   done: () => void;
 } {
-  const startedAt = performance.now();
-  let lastDraw = 0;
+  const startedAt = clock();
+  let lastDraw = Number.NEGATIVE_INFINITY;
   let drawn = false;
   return {
-    update({ receivedBytes, totalBytes }) {
-      const now = performance.now();
+    update({ receivedBytes, totalBytes, resumedFromBytes }) {
+      const now = clock();
       if (now - lastDraw < 100 && receivedBytes !== totalBytes) return;
       lastDraw = now;
       drawn = true;
-      const rate = receivedBytes / Math.max((now - startedAt) / 1000, 0.001);
+      const rate = (receivedBytes - resumedFromBytes) / Math.max((now - startedAt) / 1000, 0.001);
       const width = 30;
       const fraction = totalBytes === undefined || totalBytes === 0 ? undefined : receivedBytes / totalBytes;
       const bar =
