@@ -14,9 +14,9 @@ import { type RequestStats, requestStats } from "../../log/requestStats.js";
 import { ExitCode } from "../runCli.js";
 
 const helpText = `
-Every chat and serve request is kept in a SQLite database (see "llmstream logs path"; the folder is
-LLMSTREAM_HOME, else your data folder). "llmstream logs" lists the newest first; its options are
-in "llmstream logs list --help". Turn logging off with chat/serve --no-log or LLMSTREAM_NO_LOG=1.
+Every chat request (success, error or Ctrl-C) is kept in a SQLite database (see "llmstream logs path";
+the folder is LLMSTREAM_HOME, else your data folder). "llmstream logs" lists the newest first; its
+options are in "llmstream logs list --help". Turn logging off with chat --no-log or LLMSTREAM_NO_LOG=1.
 
 Examples:
   $ llmstream logs -n 50 --since 2h
