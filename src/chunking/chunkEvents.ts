@@ -13,7 +13,10 @@ export interface ChunkEventsOptions extends ChunkerOptions, MaxDelayOptions {}
  *
  * @example
  * ```ts
- * const events = chatStream.pipeThrough(chunkEvents({ by: "word", maxDelayMs: 200 }));
+ * import { streamChat } from "llmstream";
+ * import { chunkEvents } from "llmstream/chunking";
+ *
+ * const events = streamChat(options).toReadableStream().pipeThrough(chunkEvents({ by: "word", maxDelayMs: 200 }));
  * ```
  */
 export function chunkEvents(options: ChunkEventsOptions = {}): TransformStream<StreamEvent, StreamEvent> {

@@ -23,7 +23,7 @@ export interface SmoothOptions extends PacerOptions {
  *
  * @example
  * ```ts
- * const paced = chatStream.pipeThrough(smoothEvents({ enabled: process.stdout.isTTY }));
+ * const paced = streamChat(options).toReadableStream().pipeThrough(smoothEvents({ enabled: process.stdout.isTTY }));
  * ```
  */
 export function smoothEvents(options: SmoothOptions = {}): TransformStream<StreamEvent, StreamEvent> {
