@@ -39,6 +39,8 @@ interface Pane {
   styledScreen(): string;
   /** The scrollback history and the screen. */
   history(): string;
+  /** The bytes the CLI wrote to the terminal (recorded with `pipe-pane`). */
+  raw(): string;
   /** Polls the screen every 50 ms until `predicate` holds; fails with the screen after `timeoutMs`. */
   waitFor(predicate: (screen: string) => boolean, timeoutMs?: number): Promise<string>;
   /** Resolves with the CLI's exit code once it ended. */
@@ -59,8 +61,11 @@ function startInTerminal(args: string[], extraEnv: Record<string, string> = {}):
     .map((key) => `${key}=${quote(env[key] ?? "")}`);
   const command = [process.execPath, cliPath, ...args].map(quote).join(" ");
   // Keep the pane after the CLI exits, so its last screen can still be read.
-  const shell = `env -i ${assignments.join(" ")} ${command}; echo $? > ${quote(exitFile)}; exec sleep 60`;
+  const rawFile = join(folder, `${name}.raw`);
+  // The short sleep lets pipe-pane start recording before the CLI writes its first byte.
+  const shell = `sleep 0.3; env -i ${assignments.join(" ")} ${command}; echo $? > ${quote(exitFile)}; exec sleep 60`;
   tmux("new-session", "-d", "-s", name, "-x", "100", "-y", "30", shell);
+  tmux("pipe-pane", "-o", "-t", name, `cat > ${quote(rawFile)}`);
   const screen = () => tmux("capture-pane", "-p", "-t", name);
   const poll = <T>(probe: () => T | undefined, timeoutMs: number, what: string) =>
     new Promise<T>((resolve, reject) => {
@@ -81,6 +86,7 @@ function startInTerminal(args: string[], extraEnv: Record<string, string> = {}):
     screen,
     styledScreen: () => tmux("capture-pane", "-p", "-e", "-t", name),
     history: () => tmux("capture-pane", "-p", "-S", "-", "-t", name),
+    raw: () => readFileSync(rawFile, "utf8"),
     waitFor: (predicate, timeoutMs = 8000) =>
       poll(
         () => {
@@ -204,6 +210,18 @@ describe("llmstream chat on a terminal", () => {
     expect(screen).not.toContain("**");
     expect(screen).not.toContain("```");
     expect(screen).not.toContain("Waiting for");
+  });
+
+  it("on TERM=dumb writes each markdown block once, with no spinner, colour or cursor movement", async () => {
+    const pane = startInTerminal(["chat", "--base-url", `${mock.url}/s/markdown/v1`, "List"], {
+      TERM: "dumb",
+    });
+    expect(await pane.exitCode()).toBe(0);
+    const raw = pane.raw();
+    expect(raw).toContain("Buy three things:");
+    expect(raw).not.toContain("\x1b");
+    expect(raw).not.toContain("Waiting for");
+    expect(pane.history().split("\n").slice(0, 3)).toEqual(["# Shopping list", "", "Buy three things:"]);
   });
 
   it("shows reasoning dimmed before the answer, hides it with --hide-reasoning, and drops colour with NO_COLOR", async () => {

@@ -20,6 +20,7 @@ import {
 } from "./resolveChatOptions.js";
 import { runChatTurn } from "./runChatTurn.js";
 import { runInteractive } from "./runInteractive.js";
+import { terminalFeatures } from "./terminalFeatures.js";
 import { UsageError } from "./UsageError.js";
 
 /** The process pieces `chat` talks to. */
@@ -122,19 +123,16 @@ async function loadRenderer(settings: ChatSettings, io: ChatIO): Promise<Rendere
   const mode = settings.render ?? (isTTY ? "markdown" : "plain");
   if (settings.json || mode === "plain") return undefined;
   const { createMarkdownRenderer } = await import("../../render/createMarkdownRenderer.js");
-  const color = isTTY && colorAllowed(io.env);
+  const { color, cursor } = terminalFeatures(io.stdout, io.env);
   return (write) =>
     createMarkdownRenderer({
       write,
       color,
-      live: isTTY,
+      // Without cursor movement (TERM=dumb) each block is written once, when finished.
+      live: cursor,
       columns: () => io.stdout.columns ?? 80,
       rows: () => io.stdout.rows ?? 24,
     });
-}
-
-function colorAllowed(env: Record<string, string | undefined>): boolean {
-  return (env.NO_COLOR ?? "") === "" && env.TERM !== "dumb";
 }
 
 function createSession(parts: {
@@ -148,7 +146,7 @@ function createSession(parts: {
 }): ChatSession {
   const { settings, io, stdout, warn, backend, log } = parts;
   const stdoutIsTTY = io.stdout.isTTY === true;
-  const color = stdoutIsTTY && colorAllowed(io.env);
+  const { color } = terminalFeatures(io.stdout, io.env);
   // A warning (e.g. "this model has no chat template") is worth saying once per session.
   const warned = new Set<string>();
   return {
@@ -199,7 +197,7 @@ function createSession(parts: {
 }
 
 function makeSpinner(settings: ChatSettings, io: ChatIO, backend: ChatBackend): Spinner {
-  if (settings.json || io.stderr.isTTY !== true) return createNullSpinner();
+  if (settings.json || !terminalFeatures(io.stderr, io.env).cursor) return createNullSpinner();
   if (backend.kind === "engine")
     return createSpinner(io.stderr, { text: `Running ${basename(backend.modelFile)}…` });
   let where = settings.baseURL;
