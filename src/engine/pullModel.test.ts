@@ -32,9 +32,25 @@ beforeAll(async () => {
       response.writeHead(200, { "content-type": "text/html" }).end("<html>login</html>");
       return;
     }
-    const range = request.url?.startsWith("/norange/")
-      ? null
-      : /^bytes=(\d+)-$/.exec(request.headers.range ?? "");
+    if (request.url?.startsWith("/silent/")) return;
+    if (request.url?.startsWith("/stall/")) {
+      response.writeHead(200, { "content-length": model.length }).write(model.subarray(0, 100_000));
+      return;
+    }
+    if (request.url?.startsWith("/badrange/") && request.headers.range !== undefined) {
+      // A broken server: 206 for a range request, but from another byte than the one asked for.
+      response
+        .writeHead(206, {
+          "content-length": model.length - 500,
+          "content-range": `bytes 500-${model.length - 1}/${model.length}`,
+        })
+        .end(model.subarray(500));
+      return;
+    }
+    const range =
+      request.url?.startsWith("/norange/") || request.url?.startsWith("/badrange/")
+        ? null
+        : /^bytes=(\d+)-$/.exec(request.headers.range ?? "");
     const start = range === null ? 0 : Number(range[1]);
     const body = model.subarray(start);
     response.writeHead(range === null ? 200 : 206, {
@@ -132,6 +148,28 @@ describe("pullModel", () => {
     const result = await pullModel(`${endpoint}/norange/stories260K.gguf`, { modelsDir });
     expect(ranges).toEqual(["bytes=1000-"]);
     expect(result).toMatchObject({ resumedFromBytes: 0, sha256: modelSha256, sizeBytes: model.length });
+  });
+
+  it("starts over when the server answers a Range request with a part from elsewhere", async () => {
+    await writeFile(join(modelsDir, "stories260K.gguf.part"), Buffer.alloc(1000, 7));
+    const result = await pullModel(`${endpoint}/badrange/stories260K.gguf`, { modelsDir });
+    expect(ranges).toEqual(["bytes=1000-", undefined]);
+    expect(result).toMatchObject({ resumedFromBytes: 0, sha256: modelSha256, sizeBytes: model.length });
+  });
+
+  it("gives up on a stalled download, keeping the part for the next run to resume", async () => {
+    const error = await pullError(`${endpoint}/stall/stories260K.gguf`, { stallTimeoutMs: 300 });
+    expect(error.message).toMatch(/stalled: no data for 300 ms after 100000 bytes; run the same pull again/);
+    expect((await stat(join(modelsDir, "stories260K.gguf.part"))).size).toBe(100_000);
+    const result = await pullModel(`${endpoint}/direct/stories260K.gguf`, { modelsDir });
+    expect(result).toMatchObject({ resumedFromBytes: 100_000, sha256: modelSha256 });
+  });
+
+  it("gives up on a server that never answers", async () => {
+    const started = performance.now();
+    const error = await pullError(`${endpoint}/silent/stories260K.gguf`, { stallTimeoutMs: 300 });
+    expect(error.message).toMatch(/stalled: no data for 300 ms after 0 bytes/);
+    expect(performance.now() - started).toBeLessThan(5000);
   });
 
   it("rejects a checksum mismatch and deletes the download", async () => {

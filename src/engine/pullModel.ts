@@ -25,6 +25,11 @@ export interface PullModelOptions {
   /** Read for `LLMSTREAM_HF_ENDPOINT` and `LLMSTREAM_MODELS_DIR`. @defaultValue process.env */
   env?: NodeJS.ProcessEnv;
   signal?: AbortSignal;
+  /**
+   * Give up when no bytes arrive for this long (waiting for the response included), keeping the
+   * `.part` file for the next run to resume. @defaultValue 60000
+   */
+  stallTimeoutMs?: number;
   /** Called after every written chunk. */
   onProgress?: (progress: PullProgress) => void;
 }
@@ -151,20 +156,73 @@ export async function pullModel(source: string, options: PullModelOptions = {}):
   return { file, url, sizeBytes, sha256, resumedFromBytes, alreadyPresent: false };
 }
 
+const defaultStallTimeoutMs = 60_000;
+
+/** Aborts `signal` when `arm()` is not called again within `ms`; follows the caller's signal too. */
+function stallWatch(ms: number, callerSignal: AbortSignal | undefined) {
+  const controller = new AbortController();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let stalled = false;
+  const onCallerAbort = () => controller.abort(callerSignal?.reason);
+  if (callerSignal?.aborted) onCallerAbort();
+  else callerSignal?.addEventListener("abort", onCallerAbort, { once: true });
+  const arm = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      stalled = true;
+      controller.abort(new Error("stalled"));
+    }, ms);
+  };
+  return {
+    ms,
+    signal: controller.signal,
+    arm,
+    /** Stops watching while this process, not the server, is busy (hashing the resumed part). */
+    pause: () => clearTimeout(timer),
+    stalled: () => stalled,
+    stop() {
+      clearTimeout(timer);
+      callerSignal?.removeEventListener("abort", onCallerAbort);
+    },
+  };
+}
+
 async function download(
   url: string,
   part: string,
   options: PullModelOptions,
 ): Promise<{ sizeBytes: number; hash: Hash; resumedFromBytes: number }> {
+  const watch = stallWatch(options.stallTimeoutMs ?? defaultStallTimeoutMs, options.signal);
+  try {
+    return await downloadOnce(url, part, options, watch);
+  } finally {
+    watch.stop();
+  }
+}
+
+async function downloadOnce(
+  url: string,
+  part: string,
+  options: PullModelOptions,
+  watch: ReturnType<typeof stallWatch>,
+): Promise<{ sizeBytes: number; hash: Hash; resumedFromBytes: number }> {
   let offset = (await stat(part).catch(() => undefined))?.size ?? 0;
+  const stalledError = (received: number) =>
+    new ModelError(
+      "download",
+      `The download from ${url} stalled: no data for ${watch.ms} ms after ${received} bytes; run the same pull again to resume`,
+      { url },
+    );
   let response: Response;
+  watch.arm();
   try {
     response = await fetch(url, {
       headers: offset > 0 ? { range: `bytes=${offset}-` } : {},
-      ...(options.signal === undefined ? {} : { signal: options.signal }),
+      signal: watch.signal,
     });
   } catch (error) {
     if (options.signal?.aborted) throw options.signal.reason;
+    if (watch.stalled()) throw stalledError(offset);
     throw new ModelError("download", `Could not connect to ${url}: ${messageOf(error)}`, {
       url,
       cause: error,
@@ -175,6 +233,7 @@ async function download(
     // The part may already hold the whole file; otherwise it is stale: start over.
     const total = Number(/\/(\d+)$/.exec(response.headers.get("content-range") ?? "")?.[1] ?? Number.NaN);
     await response.body?.cancel();
+    watch.pause();
     if (total === offset)
       return {
         sizeBytes: offset,
@@ -182,7 +241,7 @@ async function download(
         resumedFromBytes: offset,
       };
     await rm(part, { force: true });
-    return download(url, part, options);
+    return downloadOnce(url, part, options, watch);
   }
   if (response.status !== 200 && response.status !== 206) {
     await response.body?.cancel();
@@ -197,9 +256,26 @@ async function download(
   }
   const resumed =
     response.status === 206 && offset > 0 && contentRange !== null && Number(contentRange[1]) === offset;
+  if (response.status === 206 && !resumed) {
+    // Part of the file, but not from where the .part ends: writing it would corrupt the file.
+    await response.body?.cancel();
+    if (offset === 0) {
+      throw new ModelError(
+        "download",
+        `Downloading ${url} failed: the server sent part of the file (HTTP 206) to a request for all of it`,
+        { url },
+      );
+    }
+    await rm(part, { force: true });
+    return downloadOnce(url, part, options, watch);
+  }
   if (!resumed) offset = 0;
   const hash = createHash("sha256");
-  if (resumed) await hashFile(part, hash);
+  if (resumed) {
+    watch.pause();
+    await hashFile(part, hash);
+    watch.arm();
+  }
   const length = Number(response.headers.get("content-length") ?? Number.NaN);
   const totalBytes = Number.isFinite(length) ? offset + length : undefined;
   const handle = await open(part, resumed ? "a" : "w");
@@ -208,6 +284,7 @@ async function download(
     if (response.body !== null) {
       // Node's web ReadableStream is async-iterable; the DOM typings do not say so.
       for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+        watch.arm();
         hash.update(chunk);
         await handle.write(chunk);
         received += chunk.byteLength;
@@ -216,6 +293,7 @@ async function download(
     }
   } catch (error) {
     if (options.signal?.aborted) throw options.signal.reason;
+    if (watch.stalled()) throw stalledError(received);
     throw new ModelError(
       "download",
       `The download from ${url} broke off after ${received} bytes (${messageOf(error)}); run the same pull again to resume`,

@@ -8,7 +8,8 @@ const ExitCode = { ok: 0, failure: 1, http: 4, interrupted: 130 } as const;
 const helpText = `
 Downloads a GGUF model into the models folder (LLMSTREAM_MODELS_DIR, else <user cache dir>/llmstream/models).
 The file is written to <name>.part first: an interrupted download resumes from there (HTTP Range) when
-you run the same command again. The GGUF header is checked, then the file is renamed into place.
+you run the same command again (also after 60 s without data from the server, when pull gives up).
+The GGUF header is checked, then the file is renamed into place.
 The sha256 of the result is always printed; with --sha256 it must match or the download is deleted.
 
 Sources:
