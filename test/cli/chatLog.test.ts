@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openLogDatabase } from "../../src/log/openLogDatabase.js";
 import { getRequest, listRequests } from "../../src/log/queryLogs.js";
 import { createMockServer, MOCK_ANSWER, type MockServer } from "../../src/mock/index.js";
-import { ensureBuilt, runCli } from "./cliProcess.js";
+import { ensureBuilt, runCli, startCli } from "./cliProcess.js";
 
 // Every chat request is recorded in the SQLite request log under LLMSTREAM_HOME (and a JSONL file on request).
 let mock: MockServer;
@@ -86,6 +86,33 @@ describe.concurrent("llmstream chat: request log", () => {
     const [record] = records(folder);
     expect(record?.completionTokens).toBe(20);
     expect(record?.content).toBeUndefined();
+  });
+
+  it("records a Ctrl-C as aborted, with the partial answer", async () => {
+    const folder = home();
+    const cli = startCli(["chat", "--base-url", `${mock.url}/s/slow/v1`, "Stop me"], {
+      env: { LLMSTREAM_HOME: folder },
+    });
+    await cli.waitForStdout((stdout) => stdout.length > 0);
+    cli.child.kill("SIGINT");
+    expect((await cli.exited).code).toBe(130);
+    const [record, ...rest] = records(folder);
+    expect(rest).toHaveLength(0);
+    expect(record).toMatchObject({ finishReason: "aborted", errorCode: "aborted", source: "chat" });
+    expect(record?.content?.messages).toEqual([{ role: "user", content: "Stop me" }]);
+    expect(record?.content?.text).toBe(cli.stdout().slice(0, -1));
+    expect(record?.content?.text.length).toBeLessThan(MOCK_ANSWER.length);
+  });
+
+  it("LLMSTREAM_NO_LOG=1 turns the database off but keeps --log-file", async () => {
+    const folder = home();
+    const file = join(folder, "requests.jsonl");
+    const run = await runCli(["chat", "--base-url", mock.baseURL, "--log-file", file, "Hello"], {
+      env: { LLMSTREAM_HOME: folder, LLMSTREAM_NO_LOG: "1" },
+    });
+    expect(run.code).toBe(0);
+    expect(existsSync(join(folder, "logs.db"))).toBe(false);
+    expect(readFileSync(file, "utf8").trimEnd().split("\n")).toHaveLength(1);
   });
 
   it("--no-log writes no database", async () => {
