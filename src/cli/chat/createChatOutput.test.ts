@@ -109,4 +109,56 @@ describe("createChatOutput", () => {
     const expected = `${renderMarkdown(markdown, { columns: 40, color: false })}[tool call] f({})\nafter\n`;
     expect(text).toBe(expected);
   });
+
+  it("pushes a burst of text to the renderer once per turn of the event loop, and all of it by the end", async () => {
+    const markdown = `${"A long paragraph of words that keeps growing. ".repeat(40)}\n\n- one\n- two\n`;
+    const pieces = markdown.match(/[\s\S]{1,4}/g) ?? [];
+    const pushes: string[] = [];
+    const parts: string[] = [];
+    const output = createChatOutput({
+      writer: { broken: false, write: async (text) => void parts.push(text) },
+      mode: "text",
+      color: false,
+      showReasoning: true,
+      createRenderer: (write) => {
+        const renderer = createMarkdownRenderer({ write, columns: () => 40, color: false, live: true });
+        return {
+          ...renderer,
+          push(text) {
+            pushes.push(text);
+            renderer.push(text);
+          },
+        };
+      },
+    });
+    // The first half arrives in one burst (as from one network read), the rest one piece per tick.
+    const half = pieces.length >> 1;
+    for (const piece of pieces.slice(0, half)) await output.write({ type: "text", text: piece });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(pushes).toEqual([pieces.slice(0, half).join("")]);
+    for (const piece of pieces.slice(half)) {
+      await output.write({ type: "text", text: piece });
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(pushes).toHaveLength(1 + pieces.length - half);
+    await output.end();
+    expect(pushes.join("")).toBe(markdown);
+  });
+
+  it("ends with all the text drawn even when the stream stops before the next tick", async () => {
+    const text = await render(
+      [
+        { type: "text", text: "Half a para" },
+        { type: "text", text: "graph" },
+      ],
+      {
+        mode: "text",
+        color: false,
+        showReasoning: true,
+        createRenderer: (write) =>
+          createMarkdownRenderer({ write, columns: () => 40, color: false, live: false }),
+      },
+    );
+    expect(text).toBe("Half a paragraph\n");
+  });
 });

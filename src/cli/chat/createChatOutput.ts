@@ -61,8 +61,23 @@ export function createChatOutput(options: ChatOutputOptions): ChatOutput {
   const renderWrite = (text: string) => {
     rendered = put(text);
   };
+  // Text for the renderer is pushed once per turn of the event loop: a burst (many events from one
+  // network read) costs one redraw of the growing block instead of one per event. When a redraw is
+  // slow (a long paragraph), more text arrives meanwhile and the next read brings it in one batch,
+  // so the display keeps up with the stream instead of falling behind it.
+  let held: string[] = [];
+  let scheduled: NodeJS.Immediate | undefined;
+  const pushHeld = () => {
+    if (scheduled !== undefined) clearImmediate(scheduled);
+    scheduled = undefined;
+    if (held.length === 0 || renderer === undefined) return;
+    const text = held.join("");
+    held = [];
+    renderer.push(text);
+  };
   const endRenderer = async () => {
     if (renderer === undefined) return;
+    pushHeld();
     renderer.end();
     renderer = undefined;
     await rendered;
@@ -96,7 +111,8 @@ export function createChatOutput(options: ChatOutputOptions): ChatOutput {
           section = "text";
           if (options.createRenderer === undefined) return put(event.text);
           renderer ??= options.createRenderer(renderWrite);
-          renderer.push(event.text);
+          held.push(event.text);
+          scheduled ??= setImmediate(pushHeld);
           return rendered;
         case "tool_call":
           await endRenderer();
@@ -112,6 +128,7 @@ export function createChatOutput(options: ChatOutputOptions): ChatOutput {
       await newlineIfNeeded();
     },
     resize() {
+      pushHeld();
       renderer?.resize();
     },
   };
