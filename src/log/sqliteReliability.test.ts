@@ -59,17 +59,19 @@ function runChild(args: string[]): {
   const child = spawn(process.execPath, [join(dir, "child.mjs"), ...args], {
     stdio: ["pipe", "pipe", "pipe"],
   });
-  const ready = new Promise<void>((resolve) => {
+  let stderr = "";
+  child.stderr?.on("data", (data: Buffer) => {
+    stderr += data.toString();
+  });
+  const ready = new Promise<void>((resolve, reject) => {
     const onData = (data: Buffer) => {
       if (!data.toString().includes("ready")) return;
       child.stdout?.off("data", onData);
       resolve();
     };
     child.stdout?.on("data", onData);
-  });
-  let stderr = "";
-  child.stderr?.on("data", (data: Buffer) => {
-    stderr += data.toString();
+    // A child that dies while loading fails the test at once, with its stderr (see `done`).
+    child.on("exit", () => reject(new Error(`The writer exited before it was ready: ${stderr}`)));
   });
   const done = new Promise<number | null>((resolve, reject) => {
     child.on("error", reject);
