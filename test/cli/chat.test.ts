@@ -382,6 +382,10 @@ describe.concurrent("llmstream chat: usage errors", () => {
       ["logs", "--help"],
       ["models", "--help"],
       ["pull", "--help"],
+      ["logs", "list", "--help"],
+      ["logs", "show", "--help"],
+      ["logs", "stats", "--help"],
+      ["logs", "path", "--help"],
     ]) {
       const run = await runCli(args);
       expect(run.code).toBe(0);

@@ -56,6 +56,13 @@ export function registerLogsCommand(program: Command, exit: Exit): Command {
     .option("--since <when>", "only requests since a duration ago (30m, 1h, 2d, 1w) or an ISO date")
     .option("--errors", "only failed requests (not your own aborts)")
     .option("--json", "one JSON record per line")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ llmstream logs list -n 50 --since 2h
+  $ llmstream logs --errors --model qwen3:0.6b --json | jq -r .errorMessage`,
+    )
     .action((flags: FilterFlags & { limit: string }) => {
       const limit = Number(flags.limit);
       if (!Number.isInteger(limit) || limit < 0)
@@ -73,6 +80,13 @@ export function registerLogsCommand(program: Command, exit: Exit): Command {
     .description("Print one request with every field and its content")
     .argument("<id>", "the request id, or a unique start of it")
     .option("--json", "print the record as JSON")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ llmstream logs show 01JDQ7ZK
+  $ llmstream logs show 01JDQ7ZK --json | jq .metrics`,
+    )
     .action((id: string, flags: { json?: boolean }) => {
       withDatabase(exit, false, (db) => {
         const record = getRequest(db, id);
@@ -91,6 +105,13 @@ export function registerLogsCommand(program: Command, exit: Exit): Command {
     .option("--model <name>", "only this requested model")
     .option("--since <when>", "only requests since a duration ago (30m, 1h, 2d, 1w) or an ISO date")
     .option("--json", "one JSON object per model and endpoint")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ llmstream logs stats --since 1d
+  $ llmstream logs stats --model llama3 --json`,
+    )
     .action((flags: FilterFlags) => {
       withDatabase(exit, flags.json === true, (db) => {
         const stats = requestStats(db, filterOf(flags));
@@ -106,6 +127,13 @@ export function registerLogsCommand(program: Command, exit: Exit): Command {
   logs
     .command("path")
     .description("Print the request log's file path")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ llmstream logs path
+  $ sqlite3 "$(llmstream logs path)" 'SELECT model, count(*) FROM requests GROUP BY model'`,
+    )
     .action(() => {
       process.stdout.write(`${defaultLogPath()}\n`);
     });
