@@ -37,3 +37,37 @@ describe("node transport", () => {
     expect(writtenWhilePaused).toBeLessThan(15 * 1024 * 1024);
   });
 });
+
+describe("kept-alive sockets", () => {
+  it("sends once more on a fresh connection when the server closed the reused socket", async () => {
+    const http = await import("node:http");
+    const perSocket = new WeakMap<object, number>();
+    let served = 0;
+    const racy = http.createServer((req, res) => {
+      const count = (perSocket.get(req.socket) ?? 0) + 1;
+      perSocket.set(req.socket, count);
+      // The second request on a kept-alive socket hits a server that is closing it.
+      if (count === 2) {
+        req.socket.destroy();
+        return;
+      }
+      served++;
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      res.end(
+        'data: {"choices":[{"index":0,"delta":{"content":"hi"},"finish_reason":"stop"}]}\n\ndata: [DONE]\n\n',
+      );
+    });
+    await new Promise<void>((resolve) => racy.listen(0, "127.0.0.1", resolve));
+    const { port } = racy.address() as { port: number };
+    const chat = () =>
+      streamChat({ baseURL: `http://127.0.0.1:${port}/v1`, model: "m", messages: [], retry: 0 });
+    try {
+      expect((await chat()).text).toBe("hi");
+      expect((await chat()).text).toBe("hi");
+      expect(served).toBe(2);
+    } finally {
+      racy.closeAllConnections();
+      await new Promise((resolve) => racy.close(resolve));
+    }
+  });
+});

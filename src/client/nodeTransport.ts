@@ -13,8 +13,13 @@ const httpsAgent = new https.Agent({ keepAlive: true });
  * The body is decoded by Node's own streaming UTF-8 decoder, so a character split across packets is
  * joined before the parser sees it.
  */
-export const nodeTransport: Transport = (request: TransportRequest) =>
-  new Promise<TransportResponse>((resolve, reject) => {
+export const nodeTransport: Transport = (request: TransportRequest) => send(request, true);
+
+/** Errors that mean a kept-alive socket was closed by the server just as we reused it. */
+const STALE_SOCKET_CODES = new Set(["ECONNRESET", "EPIPE"]);
+
+function send(request: TransportRequest, mayRetryStaleSocket: boolean): Promise<TransportResponse> {
+  return new Promise<TransportResponse>((resolve, reject) => {
     const { signal } = request;
     if (signal.aborted) {
       reject(signal.reason);
@@ -65,11 +70,15 @@ export const nodeTransport: Transport = (request: TransportRequest) =>
       });
     }
 
-    req.on("error", (error) => {
+    req.on("error", (error: Error & { code?: string }) => {
       cleanup();
       if (signal.aborted) reject(signal.reason);
       else if (error instanceof TimeoutError) reject(error);
-      else reject(connectionError(error, request.url));
+      else if (mayRetryStaleSocket && req.reusedSocket && STALE_SOCKET_CODES.has(error.code ?? "")) {
+        // The server closed an idle keep-alive socket as we sent on it (a race every keep-alive client
+        // has): nothing was processed, so send once more on a fresh connection.
+        send(request, false).then(resolve, reject);
+      } else reject(connectionError(error, request.url));
     });
 
     req.on("response", (res) => {
@@ -95,6 +104,7 @@ export const nodeTransport: Transport = (request: TransportRequest) =>
 
     req.end(request.body);
   });
+}
 
 /** Chunks queued before the socket is paused: bounds memory when the consumer is slower than the network. */
 const HIGH_WATER_CHUNKS = 16;
