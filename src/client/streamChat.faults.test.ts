@@ -151,7 +151,12 @@ describe("retries happen only before the first token", () => {
     extraServers.push(fresh);
     const a = await chat("http-503-once", { retry: { retries: 1, baseDelayMs: 5 } }, fresh);
     expect(a.text).toBe(ANSWER);
-    const b = await chat("reset-before-headers-once", { retry: { retries: 1, baseDelayMs: 5 } }, fresh);
+    expect(a.metrics.attempts).toBe(2);
+    // A new server, so the reset hits a new connection (a reset on a reused kept-alive socket is
+    // resent by the transport itself, without counting as an attempt).
+    const other = await createMockServer();
+    extraServers.push(other);
+    const b = await chat("reset-before-headers-once", { retry: { retries: 1, baseDelayMs: 5 } }, other);
     expect(b.text).toBe(ANSWER);
     expect(b.metrics.attempts).toBe(2);
   });
