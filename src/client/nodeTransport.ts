@@ -219,6 +219,12 @@ export function connectionError(error: Error & { code?: string }, url: string): 
     // Keep the raw URL in the message.
   }
   const code = error.code ?? "";
+  if (code === "EPROTO" || code.startsWith("ERR_SSL")) {
+    return new ConnectionError(
+      `Could not connect to ${host} (TLS handshake failed). If the server speaks plain HTTP, use http:// in --base-url`,
+      { url, cause: error },
+    );
+  }
   const reason =
     code === "ECONNREFUSED"
       ? "connection refused"

@@ -123,6 +123,21 @@ describe("faults become typed errors that keep the partial text", () => {
     expect(error?.message).toContain(`127.0.0.1:${port}`);
   });
 
+  it("https:// to a plain HTTP server says to use http://", async () => {
+    const stream = streamChat({
+      baseURL: server.baseURL.replace("http:", "https:"),
+      model: "m",
+      messages: [],
+      retry: 0,
+    });
+    const error = await stream.then(
+      () => undefined,
+      (e: LlmstreamError) => e,
+    );
+    expect(error?.code).toBe("connection");
+    expect(error?.message).toMatch(/TLS handshake failed.*http:\/\//);
+  });
+
   it("an unreachable Ollama port suggests starting Ollama", async () => {
     // Nothing listens on the loopback Ollama port in tests; if something does, the message is still checked.
     const stream = streamChat({ baseURL: "http://127.0.0.1:11434/v1", model: "m", messages: [], retry: 0 });

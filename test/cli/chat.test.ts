@@ -245,6 +245,32 @@ describe.concurrent("llmstream chat --json", () => {
     expect(events.filter((event) => event.type === "done" || event.type === "error")).toHaveLength(1);
   });
 
+  it("--think-tags start-in-thinking reads the text before </think> as reasoning; auto warns instead", async () => {
+    const thinking = await runCli([
+      "chat",
+      "--json",
+      "--think-tags",
+      "start-in-thinking",
+      "--base-url",
+      url("think-no-open"),
+      "Hi",
+    ]);
+    expect(thinking.code).toBe(0);
+    const done = parseLines(thinking.stdout).at(-1) as unknown as {
+      text: string;
+      reasoning: string;
+      warnings: string[];
+    };
+    expect(done.text).toBe(MOCK_ANSWER);
+    expect(done.reasoning.length).toBeGreaterThan(0);
+    expect(done.warnings).toEqual([]);
+    const auto = await runCli(["chat", "--json", "--base-url", url("think-no-open"), "Hi"]);
+    expect(auto.stderr).toMatch(/--think-tags start-in-thinking/);
+    const bad = await runCli(["chat", "--think-tags", "maybe", "--base-url", url("ok"), "Hi"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--think-tags must be one of auto, start-in-thinking, off/);
+  });
+
   it("ends a failed stream with one error event, after text events holding exactly the partial text", async () => {
     const run = await runCli(["chat", "--json", "--base-url", url("truncated"), "Hello"]);
     expect(run.code).toBe(6);

@@ -35,6 +35,7 @@ export function openChatEvents(options: OpenChatEventsOptions): AsyncIterable<St
           ...(settings.temperature === undefined ? {} : { temperature: settings.temperature }),
           ...(settings.seed === undefined ? {} : { seed: settings.seed }),
           ...(settings.threads === undefined ? {} : { threads: settings.threads }),
+          ...(settings.thinkTags === undefined ? {} : { thinkTags: settings.thinkTags }),
           ...(options.onFinish === undefined ? {} : { onFinish: options.onFinish }),
         })
       : streamChat(toStreamChatOptions(options));
@@ -62,6 +63,7 @@ export function toStreamChatOptions(options: OpenChatEventsOptions): StreamChatO
   if (settings.maxTokens !== undefined) request.maxTokens = settings.maxTokens;
   if (settings.seed !== undefined) request.seed = settings.seed;
   if (settings.retries !== undefined) request.retry = settings.retries;
+  if (settings.thinkTags !== undefined) request.thinkTags = settings.thinkTags;
   if (options.onFinish !== undefined) request.onFinish = options.onFinish;
   return request;
 }

@@ -21,6 +21,7 @@ export interface RawChatOptions {
   stream?: boolean;
   interactive?: boolean;
   hideReasoning?: boolean;
+  thinkTags?: string;
   chunk?: string;
   smooth?: boolean;
   render?: string;
@@ -60,6 +61,8 @@ export interface ChatSettings {
   stream: boolean;
   interactive: boolean;
   hideReasoning: boolean;
+  /** `--think-tags`: inline `<think>` handling (unset: the library's "auto"). */
+  thinkTags?: "auto" | "start-in-thinking" | false;
   chunk: ChunkMode;
   smooth: boolean;
   /** Unset: markdown on a terminal, plain otherwise. */
@@ -94,6 +97,7 @@ export const maxRetries = 100;
 export const maxThreads = 1024;
 const chunkModes: readonly ChunkMode[] = ["token", "word", "line", "sentence"];
 const renderModes: readonly RenderMode[] = ["markdown", "plain"];
+const thinkTagModes = ["auto", "start-in-thinking", "off"] as const;
 
 const decimalPattern = /^(\d+(\.\d*)?|\.\d+)$/;
 
@@ -131,6 +135,8 @@ export function resolveChatOptions(raw: RawChatOptions, env: ChatEnv): ChatSetti
     log: raw.log !== false,
     logContent: raw.logContent !== false,
   };
+  const thinkTags = oneOf("--think-tags", raw.thinkTags, thinkTagModes);
+  if (thinkTags !== undefined) settings.thinkTags = thinkTags === "off" ? false : thinkTags;
   const render = oneOf("--render", raw.render, renderModes);
   if (render !== undefined) settings.render = render;
   const modelFile = resolveModelFileSetting(raw.modelFile, raw.baseUrl, explicit, env);

@@ -95,6 +95,10 @@ export function registerChatCommand(program: Command, exit: { code: number }): C
     .option("-i, --interactive", "multi-turn conversation with line editing and history")
     .option("--hide-reasoning", "do not show the model's reasoning")
     .option(
+      "--think-tags <mode>",
+      "inline <think> tags in the answer: auto (split them out), start-in-thinking (the model's template opens the think block: text before </think> is reasoning), off",
+    )
+    .option(
       "--chunk <unit>",
       "cut the text into whole units before showing it (also --json text events): token, word, line, sentence",
     )
