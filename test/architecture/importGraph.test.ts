@@ -50,6 +50,12 @@ describe("import graph of the built package", () => {
     }
   });
 
+  it("the chunking entry reaches no npm package and neither the engine, the log nor the CLI", () => {
+    const { files, external } = walk("chunking/index.js");
+    expect([...external.keys()].filter((s) => !s.startsWith("node:"))).toEqual([]);
+    expect(files.some((f) => /^(engine|log|cli|render)\//.test(f))).toBe(false);
+  });
+
   it("the engine entry loads node-llama-cpp only lazily", () => {
     const { external } = walk("engine/index.js");
     const engine = external.get("node-llama-cpp");
