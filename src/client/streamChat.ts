@@ -50,7 +50,8 @@ export function streamChat(options: StreamChatOptions): ChatStream {
   let usageRejected = false;
   let transport: Transport | undefined = options.transport;
 
-  async function* source(context: DeltaSourceContext): AsyncIterable<unknown> {
+  /** Sends the request (again without stream_options if the server rejects them) and checks the status. */
+  async function open(context: DeltaSourceContext): Promise<TransportResponse> {
     transport ??= await defaultTransport();
     let response = await send(transport, context, !usageRejected && wantUsage);
     if (response.status === 400 && wantUsage && !usageRejected) {
@@ -64,25 +65,63 @@ export function streamChat(options: StreamChatOptions): ChatStream {
         );
       }
     }
-    try {
-      if (response.status < 200 || response.status > 299) throw await httpError(response);
-      context.onResponse();
-      // The read loop lives here, not in a delegated generator: each extra generator layer adds
-      // ticks to every network read (delivery latency).
-      const parser = await openDecoder(response, context.sink);
-      if (parser === undefined) {
-        yield;
-        return;
+    if (response.status < 200 || response.status > 299) {
+      try {
+        throw await httpError(response);
+      } finally {
+        response.close();
       }
-      for await (const chunk of response.body) {
-        parser.feed(chunk);
-        yield;
-      }
-      parser.end();
-      yield;
-    } finally {
-      response.close();
     }
+    return response;
+  }
+
+  /**
+   * One attempt: each step reads one network chunk and feeds it to the parser synchronously. Written
+   * as a plain iterator rather than an async generator: a generator's yield costs extra ticks on every
+   * network read, which is delivery latency.
+   */
+  function source(context: DeltaSourceContext): AsyncIterable<unknown> {
+    let response: TransportResponse | undefined;
+    let body: AsyncIterator<string> | undefined;
+    let parser: { feed(chunk: string): void; end(): void } | undefined;
+    let finished = false;
+    const close = () => {
+      finished = true;
+      response?.close();
+    };
+    const step = { done: false, value: undefined } as const;
+    const next = async (): Promise<IteratorResult<unknown>> => {
+      if (finished) return { done: true, value: undefined };
+      try {
+        if (response === undefined) {
+          response = await open(context);
+          context.onResponse();
+          parser = await openDecoder(response, context.sink);
+          if (parser === undefined) close();
+          else body = response.body[Symbol.asyncIterator]();
+          return step;
+        }
+        const read = await (body as AsyncIterator<string>).next();
+        if (read.done === true) {
+          parser?.end();
+          close();
+        } else parser?.feed(read.value);
+        return step;
+      } catch (error) {
+        close();
+        throw error;
+      }
+    };
+    return {
+      [Symbol.asyncIterator]: () => ({
+        next,
+        return: async () => {
+          close();
+          await body?.return?.();
+          return { done: true, value: undefined };
+        },
+      }),
+    };
   }
 
   async function send(transport: Transport, context: DeltaSourceContext, includeUsage: boolean) {
