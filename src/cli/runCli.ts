@@ -1,6 +1,7 @@
 import { Command, CommanderError } from "commander";
 import { registerChatCommand } from "./commands/chat.js";
 import { registerLogsCommand } from "./commands/logs.js";
+import { registerMockCommand } from "./commands/mock.js";
 import { registerModelsCommand } from "./commands/models.js";
 import { registerPullCommand } from "./commands/pull.js";
 import { version } from "./version.js";
@@ -45,6 +46,7 @@ export function createProgram(): { program: Command; exit: { code: number } } {
   registerLogsCommand(program, exit);
   registerModelsCommand(program, exit);
   registerPullCommand(program, exit);
+  registerMockCommand(program, exit);
   return { program, exit };
 }
 
