@@ -15,6 +15,8 @@ export interface OpenChatEventsOptions {
   /** Paced typing happens only on a terminal. */
   stdoutIsTTY: boolean;
   onFinish?: (info: FinishInfo) => void;
+  /** The engine loaded the model and built the prompt (before the first token). */
+  onEnginePrepared?: (info: { plainCompletion: boolean; modelFile: string }) => void;
 }
 
 /**
@@ -37,6 +39,15 @@ export function openChatEvents(options: OpenChatEventsOptions): AsyncIterable<St
           ...(settings.threads === undefined ? {} : { threads: settings.threads }),
           ...(settings.thinkTags === undefined ? {} : { thinkTags: settings.thinkTags }),
           ...(options.onFinish === undefined ? {} : { onFinish: options.onFinish }),
+          ...(options.onEnginePrepared === undefined
+            ? {}
+            : {
+                onPrepared: (info: { plainCompletion: boolean; engine: { file: string } }) =>
+                  options.onEnginePrepared?.({
+                    plainCompletion: info.plainCompletion,
+                    modelFile: info.engine.file,
+                  }),
+              }),
         })
       : streamChat(toStreamChatOptions(options));
   if (settings.chunk !== "token") events = chunkEventsIterable(events, { by: settings.chunk });

@@ -174,6 +174,15 @@ function createSession(parts: {
         signal,
         stdoutIsTTY,
         onFinish: log.onFinish,
+        // Said before the answer, not after it: a newcomer's first story should not end in a surprise.
+        onEnginePrepared: ({ plainCompletion, modelFile }) => {
+          if (!plainCompletion || backend.kind !== "engine") return;
+          const warning = backend.engine.plainCompletionWarning(backend.engine.modelNameOfFile(modelFile));
+          if (warned.has(warning)) return;
+          warned.add(warning);
+          spinner.stop();
+          warn(`warning: ${warning}`);
+        },
       });
       const outcome = await runChatTurn({ events, output, spinner });
       io.stdout.off("resize", onResize);
