@@ -129,18 +129,18 @@ export function createChatStream(options: CreateChatStreamOptions): ChatStream {
               { url },
             );
           }
-          const final = acc.finishEvents();
+          // Settled before the last events are handed out: a consumer that breaks on `done` must not
+          // turn a finished answer into an aborted one.
           watchdog.stop();
+          settle(acc.finishEvents());
           yield* drain(acc);
-          settle(final);
           return;
         } catch (thrown) {
           const error = toLlmstreamError(controller.signal.aborted ? controller.signal.reason : thrown, url);
           if (error.code === "aborted") {
-            const partial = acc.finishEvents("aborted");
             watchdog.stop();
+            settle(acc.finishEvents("aborted"), error);
             yield* drain(acc);
-            settle(partial, error);
             return;
           }
           if (!acc.hasToken && attempt <= policy.retries && isRetryable(error)) {
@@ -152,22 +152,20 @@ export function createChatStream(options: CreateChatStreamOptions): ChatStream {
             );
             if (delay !== undefined) {
               await sleep(delay, controller.signal);
-              if (!controller.signal.aborted) {
-                acc.resetForRetry();
-                continue;
-              }
-              continue; // the next attempt sees the abort and finishes as aborted
+              // If the wait was aborted, the next attempt sees it at once and finishes as aborted.
+              acc.resetForRetry();
+              continue;
             }
           }
           watchdog.stop();
           acc.flush();
-          yield* drain(acc);
           const partial = acc.result("error");
           error.partial = partial;
           settle(partial, error);
           const event: StreamEvent = { type: "error", code: error.code, message: error.message, error };
           if (error.status !== undefined) event.status = error.status;
-          yield [event];
+          acc.queue.push(event);
+          yield* drain(acc);
           return;
         }
       }

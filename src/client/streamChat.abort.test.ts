@@ -3,7 +3,7 @@ import type { LlmstreamError } from "../errors/LlmstreamError.js";
 import { TimeoutError } from "../errors/TimeoutError.js";
 import { createMockServer, type MockServer } from "../mock/index.js";
 import type { StreamEvent } from "../types/events.js";
-import type { StreamChatOptions } from "../types/options.js";
+import type { FinishInfo, StreamChatOptions } from "../types/options.js";
 import { streamChat } from "./streamChat.js";
 
 let server: MockServer;
@@ -37,6 +37,27 @@ describe("abort closes the connection and keeps the partial text", () => {
     const result = await stream;
     expect(result.finishReason).toBe("aborted");
     expect(result.text).toBe(received);
+  });
+
+  it("breaking out on the done event keeps the finished result (not aborted)", async () => {
+    const finished: FinishInfo[] = [];
+    const stream = chat("ok", { onFinish: (info) => finished.push(info) });
+    for await (const event of stream) if (event.type === "done") break;
+    const result = await stream;
+    expect(result.finishReason).toBe("stop");
+    expect(finished).toHaveLength(1);
+    expect(finished[0]?.error).toBeUndefined();
+  });
+
+  it("breaking out on the error event keeps the rejection with the partial text", async () => {
+    const stream = chat("truncated");
+    for await (const event of stream) if (event.type === "error") break;
+    const error = await stream.then(
+      () => undefined,
+      (e: LlmstreamError) => e,
+    );
+    expect(error?.code).toBe("truncated");
+    expect(error?.partial?.text.length).toBeGreaterThan(0);
   });
 
   it("an AbortSignal ends the events with done(aborted)", async () => {
