@@ -3,7 +3,7 @@ import { ConnectionError } from "../errors/ConnectionError.js";
 import { HttpError } from "../errors/HttpError.js";
 import { isLlmstreamError, type LlmstreamError } from "../errors/LlmstreamError.js";
 import { ProtocolError } from "../errors/ProtocolError.js";
-import { TimeoutError, type TimeoutKind } from "../errors/TimeoutError.js";
+import type { TimeoutKind } from "../errors/TimeoutError.js";
 import { TruncatedError } from "../errors/TruncatedError.js";
 import type { StreamEvent } from "../types/events.js";
 import type { FinishInfo, RetryOptions, Timeouts } from "../types/options.js";
@@ -13,6 +13,7 @@ import type { DeltaSource } from "./DeltaSource.js";
 import { ResponseAccumulator } from "./ResponseAccumulator.js";
 import { resolveRetryPolicy, retryDelay } from "./retryDelay.js";
 import type { ThinkTagMode } from "./ThinkTagSplitter.js";
+import { timeoutError } from "./timeoutError.js";
 
 /** Options of {@link createChatStream}. */
 export interface CreateChatStreamOptions {
@@ -208,27 +209,6 @@ function toLlmstreamError(thrown: unknown, url: string): LlmstreamError {
   return new ProtocolError("invalid-chunk", `Could not read the response from ${url}: ${message}`, {
     url,
     cause: thrown,
-  });
-}
-
-const TIMEOUT_HINTS: Record<TimeoutKind, string> = {
-  connect: "check that the server is reachable, or raise the connect timeout",
-  "first-token": "the server may still be loading the model; raise --first-token-timeout",
-  idle: "the server stopped sending tokens; raise --idle-timeout if it is just slow",
-  total: "the answer took longer than allowed; raise --timeout or lower --max-tokens",
-};
-
-function timeoutError(kind: TimeoutKind, ms: number, url: string): TimeoutError {
-  const what = {
-    connect: "No connection",
-    "first-token": "No first token",
-    idle: "No token",
-    total: "The request did not finish",
-  }[kind];
-  const seconds = ms >= 1000 ? `${+(ms / 1000).toFixed(2)} s` : `${ms} ms`;
-  const after = kind === "idle" ? ` for ${seconds}` : ` within ${seconds}`;
-  return new TimeoutError(kind, ms, `${what}${after} from ${url} (${kind} timeout): ${TIMEOUT_HINTS[kind]}`, {
-    url,
   });
 }
 

@@ -1,6 +1,7 @@
 import { ConnectionError } from "../errors/ConnectionError.js";
-import { TimeoutError } from "../errors/TimeoutError.js";
+import type { TimeoutError } from "../errors/TimeoutError.js";
 import type { Transport, TransportRequest, TransportResponse } from "./Transport.js";
+import { timeoutError } from "./timeoutError.js";
 
 /**
  * The portable transport over WHATWG `fetch` and Web Streams: browsers, Deno, Bun, workers. Pass a
@@ -18,14 +19,7 @@ export function createFetchTransport(fetchImpl: typeof fetch = globalThis.fetch)
     if (request.connectTimeoutMs !== undefined) {
       const ms = request.connectTimeoutMs;
       connectTimer = setTimeout(() => {
-        timedOut = new TimeoutError(
-          "connect",
-          ms,
-          `No response from ${request.url} within ${ms} ms (connect timeout)`,
-          {
-            url: request.url,
-          },
-        );
+        timedOut = timeoutError("connect", ms, request.url);
         local.abort(timedOut);
       }, ms);
     }

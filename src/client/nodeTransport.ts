@@ -3,6 +3,7 @@ import https from "node:https";
 import { ConnectionError } from "../errors/ConnectionError.js";
 import { TimeoutError } from "../errors/TimeoutError.js";
 import type { Transport, TransportRequest, TransportResponse } from "./Transport.js";
+import { timeoutError } from "./timeoutError.js";
 
 // Keep-alive agents: a warm connection saves a TCP handshake on every request after the first.
 const httpAgent = new http.Agent({ keepAlive: true });
@@ -55,14 +56,7 @@ function send(request: TransportRequest, mayRetryStaleSocket: boolean): Promise<
     if (request.connectTimeoutMs !== undefined) {
       const ms = request.connectTimeoutMs;
       connectTimer = setTimeout(() => {
-        req.destroy(
-          new TimeoutError(
-            "connect",
-            ms,
-            `No connection to ${target.host} within ${ms} ms (connect timeout): check the address and that the server is up`,
-            { url: request.url },
-          ),
-        );
+        req.destroy(timeoutError("connect", ms, request.url));
       }, ms);
       req.on("socket", (socket) => {
         if (!socket.connecting) clearTimeout(connectTimer);
