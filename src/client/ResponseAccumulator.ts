@@ -157,9 +157,7 @@ export class ResponseAccumulator implements DeltaSink {
   /** Releases text held by the think-tag splitter. Call when the producer is done. */
   flush(): void {
     this.#think?.end();
-    if (this.#think?.warning !== undefined && !this.warnings.includes(this.#think.warning)) {
-      this.warnings.push(this.#think.warning);
-    }
+    if (this.#think?.warning !== undefined) this.warning(this.#think.warning);
   }
 
   /** Queues the closing events of a successful or aborted stream and returns the result. */
