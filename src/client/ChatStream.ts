@@ -2,10 +2,10 @@ import type { LlmstreamError } from "../errors/LlmstreamError.js";
 import type { StreamEvent } from "../types/events.js";
 import type { ChatResult } from "../types/result.js";
 
-/** What `createChatStream` hands the stream: the event generator and the result's settlement. */
+/** What `createChatStream` hands the stream: the event iterator and the result's settlement. */
 export interface ChatStreamParts {
-  /** Yields events in batches (all events decoded from one network read). */
-  start: () => AsyncGenerator<StreamEvent[], void, undefined>;
+  /** The events; `return()` closes the request and settles the result as aborted. */
+  iterator: AsyncIterator<StreamEvent>;
   result: Promise<ChatResult>;
   abort: (reason?: unknown) => void;
 }
@@ -55,41 +55,7 @@ export class ChatStream implements AsyncIterable<StreamEvent>, PromiseLike<ChatR
         "This chat stream is already being read: iterate it once, and await it (or use .result) for the whole result",
       );
     }
-    const generator = this.#parts.start();
-    let started = false;
-    let batch: StreamEvent[] = [];
-    let index = 0;
-    const pull = async (): Promise<IteratorResult<StreamEvent>> => {
-      for (;;) {
-        const step = await generator.next();
-        if (step.done === true) return { done: true, value: undefined };
-        if (step.value.length > 0) {
-          batch = step.value;
-          index = 1;
-          return { done: false, value: batch[0] as StreamEvent };
-        }
-      }
-    };
-    const iterator: AsyncIterator<StreamEvent> = {
-      next: () => {
-        started = true;
-        // Events already decoded are handed out without touching the generator: one resolved promise each.
-        if (index < batch.length)
-          return Promise.resolve({ done: false, value: batch[index++] as StreamEvent });
-        return pull();
-      },
-      return: async () => {
-        batch = [];
-        if (!started) {
-          // A generator that never ran would skip its cleanup: run it into the abort so the result settles.
-          started = true;
-          this.#parts.abort();
-          await generator.next();
-        }
-        await generator.return();
-        return { done: true, value: undefined };
-      },
-    };
+    const iterator = this.#parts.iterator;
     this.#iterator = iterator;
     return iterator;
   }

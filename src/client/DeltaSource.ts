@@ -12,9 +12,31 @@ export interface DeltaSourceContext {
 }
 
 /**
- * Produces one response, attempt by attempt. Each step of the returned iterable has pushed zero or
- * more deltas into `sink`; the stream drains them as events after each step, so a source that pulls
- * from a network body is naturally back-pressured by the consumer. Throw an `LlmstreamError` to fail;
- * a `retryable` error thrown before any token lets the stream try again.
+ * A pull interface over one response, for sources that can decode lazily: the stream calls
+ * `decode()` when the consumer asks for an event, so input is turned into events one at a time and
+ * nothing decoded waits in memory, and `fill()` only when nothing is left to decode.
  */
-export type DeltaSource = (context: DeltaSourceContext) => AsyncIterable<unknown>;
+export interface DeltaReader {
+  /**
+   * Decodes some buffered input into the sink (at least one protocol chunk, usually exactly one) and
+   * returns true; returns false when no buffered input is left. Synchronous. Throws an
+   * `LlmstreamError` when the input is malformed or reports an error.
+   */
+  decode(): boolean;
+  /**
+   * Waits for more input. Resolves true when `decode()` may make progress (or deltas were pushed into
+   * the sink directly), false once the response has ended and everything was decoded. Rejects with an
+   * `LlmstreamError`; a `retryable` one thrown before any token lets the stream try again.
+   */
+  fill(): Promise<boolean>;
+  /** Closes the connection (the server sees it) and stops producing. Safe to call twice. */
+  close(): void;
+}
+
+/**
+ * Produces one response, attempt by attempt: either a {@link DeltaReader}, or an async iterable
+ * whose every step has pushed zero or more deltas into `sink` (the stream hands those out after each
+ * step, so a source that pulls from a network body is back-pressured by the consumer). Throw an
+ * `LlmstreamError` to fail; a `retryable` error thrown before any token lets the stream try again.
+ */
+export type DeltaSource = (context: DeltaSourceContext) => DeltaReader | AsyncIterable<unknown>;

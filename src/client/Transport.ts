@@ -9,15 +9,16 @@ export interface TransportRequest {
   connectTimeoutMs?: number;
 }
 
-/** The response: status, headers (lower-case names) and a body of decoded text chunks. */
+/** The response: status, headers (lower-case names) and the body as it arrives. */
 export interface TransportResponse {
   status: number;
   headers: Record<string, string>;
   /**
-   * The body as UTF-8-decoded text chunks (a character split across network packets is joined).
-   * Ending iteration early (`return()`) closes the connection.
+   * The body's bytes as they arrive (strings are accepted too, and taken as UTF-8 text). A character
+   * may be split between chunks; the reader joins it. Ending iteration early (`return()`) closes the
+   * connection.
    */
-  body: AsyncIterable<string>;
+  body: AsyncIterable<Uint8Array | string>;
   /** Closes the connection at once; the server sees the socket close. Safe to call twice. */
   close(): void;
 }

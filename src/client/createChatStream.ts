@@ -9,7 +9,7 @@ import type { StreamEvent } from "../types/events.js";
 import type { FinishInfo, RetryOptions, Timeouts } from "../types/options.js";
 import type { ChatResult } from "../types/result.js";
 import { ChatStream } from "./ChatStream.js";
-import type { DeltaSource } from "./DeltaSource.js";
+import type { DeltaReader, DeltaSource } from "./DeltaSource.js";
 import { ResponseAccumulator } from "./ResponseAccumulator.js";
 import { resolveRetryPolicy, retryDelay } from "./retryDelay.js";
 import type { ThinkTagMode } from "./ThinkTagSplitter.js";
@@ -78,52 +78,96 @@ export function createChatStream(options: CreateChatStreamOptions): ChatStream {
     }
   };
 
-  // Yields batches (every event decoded from one network read): one generator resumption per read
-  // instead of per event; ChatStream hands the events out one by one.
-  async function* start(): AsyncGenerator<StreamEvent[], void, undefined> {
-    const promptChars = options.request.messages.reduce(
-      (sum, m) => sum + (typeof m.content === "string" ? m.content.length : 0),
-      0,
-    );
-    const acc = new ResponseAccumulator({
-      now,
-      thinkTags: options.thinkTags ?? "auto",
-      promptChars,
-      model: options.request.model,
-    });
-    const userSignal = options.signal;
-    const onUserAbort = () => abort(userSignal?.reason);
+  const promptChars = options.request.messages.reduce(
+    (sum, m) => sum + (typeof m.content === "string" ? m.content.length : 0),
+    0,
+  );
+  const acc = new ResponseAccumulator({
+    now,
+    thinkTags: options.thinkTags ?? "auto",
+    promptChars,
+    model: options.request.model,
+  });
+  const userSignal = options.signal;
+  const onUserAbort = () => abort(userSignal?.reason);
+  const onResponse = () => {
+    acc.responseHeadersAt ??= now();
+  };
+  let watchdog: Watchdog | undefined;
+  let reader: DeltaReader | undefined;
+  let attempt = 0;
+  let phase: "new" | "streaming" | "done" = "new";
+  const ended = () => phase === "done";
+  /** Index of the next event to hand out in `acc.queue`. */
+  let head = 0;
+  /** What `decode()` threw on the fast path, for the slow path to handle. */
+  let failure: unknown;
+  let inSlowPath = false;
+  let slowStep: Promise<IteratorResult<StreamEvent>> | undefined;
+
+  const begin = () => {
+    phase = "streaming";
     if (userSignal?.aborted) onUserAbort();
     else userSignal?.addEventListener("abort", onUserAbort, { once: true });
-    const watchdog = startWatchdog(acc, timeouts, now, (kind, ms) =>
-      controller.abort(timeoutError(kind, ms, url)),
-    );
+    watchdog = startWatchdog(acc, timeouts, now, (kind, ms) => controller.abort(timeoutError(kind, ms, url)));
+  };
 
+  /** Ends the stream: no more input, the result settled; queued events are still handed out. */
+  const finish = (value: ChatResult, error?: LlmstreamError) => {
+    phase = "done";
+    watchdog?.stop();
+    userSignal?.removeEventListener("abort", onUserAbort);
+    reader?.close();
+    reader = undefined;
+    settle(value, error);
+  };
+
+  const take = (): StreamEvent | undefined => {
+    const queue = acc.queue;
+    if (head < queue.length) return queue[head++];
+    if (head > 0) {
+      queue.length = 0;
+      head = 0;
+    }
+    return undefined;
+  };
+
+  const handOut = (event: StreamEvent): IteratorResult<StreamEvent> => {
+    if (watchdog !== undefined) watchdog.waiting = false;
+    return { done: false, value: event };
+  };
+
+  /** Everything that may wait: opening, retries, reading more input, the end of the stream, errors. */
+  async function slow(): Promise<IteratorResult<StreamEvent>> {
+    inSlowPath = true;
     try {
-      for (let attempt = 1; ; attempt++) {
-        acc.attempts = attempt;
+      if (phase === "new") begin();
+      for (;;) {
+        const event = take();
+        if (event !== undefined) return handOut(event);
+        if (phase === "done") return DONE;
         try {
           if (controller.signal.aborted) throw controller.signal.reason;
-          const steps = options.source({
-            sink: acc,
-            signal: controller.signal,
-            attempt,
-            onResponse: () => {
-              acc.responseHeadersAt ??= now();
-            },
-          });
-          for await (const _ of steps) {
-            if (controller.signal.aborted) throw controller.signal.reason;
-            if (acc.queue.length > 0) {
-              const queued = acc.queue;
-              acc.queue = [];
-              watchdog.consumerBusy = true;
-              yield queued;
-              watchdog.consumerBusy = false;
-              watchdog.resumed = now();
-            }
+          if (failure !== undefined) {
+            const thrown = failure;
+            failure = undefined;
+            throw thrown;
           }
+          if (reader === undefined) {
+            attempt++;
+            acc.attempts = attempt;
+            reader = toReader(options.source({ sink: acc, signal: controller.signal, attempt, onResponse }));
+            continue;
+          }
+          if (reader.decode()) continue;
+          const dog = watchdog as Watchdog;
+          if (!dog.waiting) {
+            dog.waiting = true;
+            dog.resumed = now();
+          }
+          const more = await reader.fill();
           if (controller.signal.aborted) throw controller.signal.reason;
+          if (more) continue;
           if (!acc.complete) {
             throw new TruncatedError(
               `The stream from ${url} ended before the server said it was finished (no finish reason, no end marker); the text received is kept`,
@@ -132,17 +176,16 @@ export function createChatStream(options: CreateChatStreamOptions): ChatStream {
           }
           // Settled before the last events are handed out: a consumer that breaks on `done` must not
           // turn a finished answer into an aborted one.
-          watchdog.stop();
-          settle(acc.finishEvents());
-          yield* drain(acc);
-          return;
+          finish(acc.finishEvents());
         } catch (thrown) {
+          // return() may have ended the stream while this step waited.
+          if (ended()) continue;
           const error = toLlmstreamError(controller.signal.aborted ? controller.signal.reason : thrown, url);
+          reader?.close();
+          reader = undefined;
           if (error.code === "aborted") {
-            watchdog.stop();
-            settle(acc.finishEvents("aborted"), error);
-            yield* drain(acc);
-            return;
+            finish(acc.finishEvents("aborted"), error);
+            continue;
           }
           if (!acc.hasToken && attempt <= policy.retries && isRetryable(error)) {
             const delay = retryDelay(
@@ -155,41 +198,87 @@ export function createChatStream(options: CreateChatStreamOptions): ChatStream {
               await sleep(delay, controller.signal);
               // If the wait was aborted, the next attempt sees it at once and finishes as aborted.
               acc.resetForRetry();
+              head = 0;
               continue;
             }
           }
-          watchdog.stop();
           acc.flush();
           const partial = acc.result("error");
           error.partial = partial;
-          settle(partial, error);
+          finish(partial, error);
           const event: StreamEvent = { type: "error", code: error.code, message: error.message, error };
           if (error.status !== undefined) event.status = error.status;
           acc.queue.push(event);
-          yield* drain(acc);
-          return;
         }
       }
     } finally {
-      watchdog.stop();
-      userSignal?.removeEventListener("abort", onUserAbort);
-      if (!settled) {
-        // The consumer stopped reading (break / return()): close the request, keep what arrived.
-        const reason = new AbortedError("The consumer stopped reading the stream", { url });
-        controller.abort(reason);
-        acc.flush();
-        settle(acc.result("aborted"), reason);
-      }
+      inSlowPath = false;
+      slowStep = undefined;
     }
   }
 
-  return new ChatStream({ start, result, abort });
+  const iterator: AsyncIterator<StreamEvent> = {
+    next() {
+      // One step at a time: a caller that does not wait for the previous step queues behind it.
+      if (slowStep !== undefined) return slowStep.then(() => iterator.next());
+      // The fast path: an event already decoded, or decoded now from input already buffered. No
+      // await, no generator: one resolved promise per event.
+      const event = take();
+      if (event !== undefined) return Promise.resolve(handOut(event));
+      if (reader !== undefined && failure === undefined && !controller.signal.aborted) {
+        try {
+          while (reader.decode()) {
+            const decoded = take();
+            if (decoded !== undefined) return Promise.resolve(handOut(decoded));
+          }
+        } catch (error) {
+          failure = error;
+        }
+      }
+      if (phase === "done") return Promise.resolve(DONE);
+      const step = slow();
+      if (inSlowPath) slowStep = step;
+      return step;
+    },
+    async return() {
+      if (phase !== "done") {
+        // The consumer stopped reading (break / return()): close the request, keep what arrived.
+        if (phase === "new") begin();
+        const reason = new AbortedError("The consumer stopped reading the stream", { url });
+        controller.abort(reason);
+        acc.flush();
+        finish(acc.result("aborted"), reason);
+      }
+      acc.queue.length = 0;
+      head = 0;
+      return DONE;
+    },
+  };
+
+  return new ChatStream({ iterator, result, abort });
 }
 
-function* drain(acc: ResponseAccumulator): Generator<StreamEvent[]> {
-  const queued = acc.queue;
-  acc.queue = [];
-  if (queued.length > 0) yield queued;
+const DONE: IteratorResult<StreamEvent> = { done: true, value: undefined };
+
+/** Runs a step-wise source (an async iterable) as a reader whose every `fill()` is one step. */
+function toReader(source: DeltaReader | AsyncIterable<unknown>): DeltaReader {
+  if (typeof (source as DeltaReader).decode === "function") return source as DeltaReader;
+  const steps = (source as AsyncIterable<unknown>)[Symbol.asyncIterator]();
+  let done = false;
+  return {
+    decode: () => false,
+    async fill() {
+      if (done) return false;
+      const step = await steps.next();
+      if (step.done === true) done = true;
+      return !done;
+    },
+    close() {
+      if (done) return;
+      done = true;
+      steps.return?.().catch(() => {});
+    },
+  };
 }
 
 function isRetryable(error: LlmstreamError): boolean {
@@ -213,10 +302,10 @@ function toLlmstreamError(thrown: unknown, url: string): LlmstreamError {
 }
 
 interface Watchdog {
-  /** When the consumer last came back for more; idle time while it is busy does not count. */
+  /** When the consumer last came back for more and nothing was buffered. */
   resumed: number;
-  /** True while events are being handed to the consumer. */
-  consumerBusy: boolean;
+  /** True while the consumer waits for input; only then does idle time count. */
+  waiting: boolean;
   stop(): void;
 }
 
@@ -236,7 +325,7 @@ function startWatchdog(
   let stopped = false;
   const watchdog: Watchdog = {
     resumed: acc.startedAt,
-    consumerBusy: false,
+    waiting: true,
     stop() {
       stopped = true;
       clearTimeout(timer);
@@ -259,7 +348,7 @@ function startWatchdog(
       return;
     }
     if (idleMs === undefined) return;
-    if (watchdog.consumerBusy) {
+    if (!watchdog.waiting) {
       timer = setTimeout(check, idleMs);
       return;
     }

@@ -50,10 +50,10 @@ export function createFetchTransport(fetchImpl: typeof fetch = globalThis.fetch)
       local.abort(signal.reason);
       signal.removeEventListener("abort", onAbort);
     };
-    const body: AsyncIterable<string> = {
+    const body: AsyncIterable<Uint8Array> = {
       async *[Symbol.asyncIterator]() {
         if (response.body === null) return;
-        const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+        const reader = response.body.getReader();
         try {
           for (;;) {
             const { done, value } = await reader.read();

@@ -1,16 +1,12 @@
 import { HttpError } from "../errors/HttpError.js";
-import { ProtocolError } from "../errors/ProtocolError.js";
-import { createNdjsonParser } from "../ndjson/createNdjsonParser.js";
-import { handleOllamaChunk } from "../protocols/handleOllamaChunk.js";
-import { handleOpenAiChunk } from "../protocols/handleOpenAiChunk.js";
-import { serverErrorMessage, serverMessageFromBody } from "../protocols/serverErrorMessage.js";
-import { createSseParser, type SseEvent } from "../sse/createSseParser.js";
+import { serverMessageFromBody } from "../protocols/serverErrorMessage.js";
 import type { StreamChatOptions } from "../types/options.js";
 import type { ChatStream } from "./ChatStream.js";
 import { createChatStream } from "./createChatStream.js";
-import type { DeltaSink } from "./DeltaSink.js";
-import type { DeltaSourceContext } from "./DeltaSource.js";
+import { createResponseReader } from "./createResponseReader.js";
+import type { DeltaReader, DeltaSourceContext } from "./DeltaSource.js";
 import { createFetchTransport } from "./fetchTransport.js";
+import { readBounded } from "./readBounded.js";
 import { parseRetryAfter } from "./retryDelay.js";
 import type { Transport, TransportResponse } from "./Transport.js";
 
@@ -75,53 +71,17 @@ export function streamChat(options: StreamChatOptions): ChatStream {
     return response;
   }
 
-  /**
-   * One attempt: each step reads one network chunk and feeds it to the parser synchronously. Written
-   * as a plain iterator rather than an async generator: a generator's yield costs extra ticks on every
-   * network read, which is delivery latency.
-   */
-  function source(context: DeltaSourceContext): AsyncIterable<unknown> {
-    let response: TransportResponse | undefined;
-    let body: AsyncIterator<string> | undefined;
-    let parser: { feed(chunk: string): void; end(): void } | undefined;
-    let finished = false;
-    const close = () => {
-      finished = true;
-      response?.close();
-    };
-    const step = { done: false, value: undefined } as const;
-    const next = async (): Promise<IteratorResult<unknown>> => {
-      if (finished) return { done: true, value: undefined };
-      try {
-        if (response === undefined) {
-          response = await open(context);
-          context.onResponse();
-          parser = await openDecoder(response, context.sink);
-          if (parser === undefined) close();
-          else body = response.body[Symbol.asyncIterator]();
-          return step;
-        }
-        const read = await (body as AsyncIterator<string>).next();
-        if (read.done === true) {
-          parser?.end();
-          close();
-        } else parser?.feed(read.value);
-        return step;
-      } catch (error) {
-        close();
-        throw error;
-      }
-    };
-    return {
-      [Symbol.asyncIterator]: () => ({
-        next,
-        return: async () => {
-          close();
-          await body?.return?.();
-          return { done: true, value: undefined };
-        },
-      }),
-    };
+  /** One attempt: the response is read lazily, one line per event the consumer asks for. */
+  function source(context: DeltaSourceContext): DeltaReader {
+    return createResponseReader({
+      open: () => open(context),
+      onResponse: context.onResponse,
+      sink: context.sink,
+      protocol,
+      streaming,
+      url,
+      maxLineLength,
+    });
   }
 
   async function send(transport: Transport, context: DeltaSourceContext, includeUsage: boolean) {
@@ -151,40 +111,6 @@ export function streamChat(options: StreamChatOptions): ChatStream {
     );
   }
 
-  /** The parser for a streamed body, or `undefined` once a whole JSON answer has been handled. */
-  async function openDecoder(
-    response: TransportResponse,
-    sink: DeltaSink,
-  ): Promise<{ feed(chunk: string): void; end(): void } | undefined> {
-    const contentType = (response.headers["content-type"] ?? "").toLowerCase();
-    const kind = bodyKind(contentType, protocol, streaming);
-    if (kind === "json") {
-      // A server that ignores stream:true (or --no-stream): the whole completion is one chunk.
-      const text = await readBounded(response, maxLineLength, true);
-      const json = parseJson(text, url);
-      if (protocol === "ollama") handleOllamaChunk(json as never, sink);
-      else {
-        handleOpenAiChunk(json as never, sink);
-        sink.end();
-      }
-      return undefined;
-    }
-    if (kind === "unknown") {
-      const text = await readBounded(response, 300);
-      throw new ProtocolError(
-        "unexpected-content-type",
-        `Expected an event stream from ${url} but got ${contentType || "no content type"}: ${serverMessageFromBody(text) ?? "empty body"}. Check --base-url and --protocol`,
-        { url },
-      );
-    }
-    return kind === "ndjson"
-      ? createNdjsonParser({
-          maxLineLength,
-          onLine: (line) => handleOllamaChunk(parseJson(line, url) as never, sink),
-        })
-      : createSseParser({ maxLineLength, onEvent: (event) => handleSseEvent(event, sink, protocol, url) });
-  }
-
   const stream = createChatStream({
     source,
     request: { url, protocol, model: options.model, messages: options.messages },
@@ -195,59 +121,6 @@ export function streamChat(options: StreamChatOptions): ChatStream {
     thinkTags: options.thinkTags ?? "auto",
   });
   return stream;
-}
-
-function handleSseEvent(event: SseEvent, sink: DeltaSink, protocol: string, url: string): void {
-  const data = event.data;
-  if (event.event === "error") {
-    let message: string | undefined;
-    try {
-      message = serverErrorMessage(JSON.parse(data));
-    } catch {
-      message = data.trim() || undefined;
-    }
-    sink.serverError(message ?? "the server sent an error event with no message");
-    return;
-  }
-  if (data === "[DONE]") {
-    sink.end();
-    return;
-  }
-  const json = parseJson(data, url);
-  if (protocol === "ollama") handleOllamaChunk(json as never, sink);
-  else handleOpenAiChunk(json as never, sink);
-}
-
-function parseJson(text: string, url: string): unknown {
-  try {
-    const value: unknown = JSON.parse(text);
-    if (typeof value !== "object" || value === null) throw new SyntaxError("not a JSON object");
-    return value;
-  } catch (cause) {
-    const snippet = text.length > 80 ? `${text.slice(0, 80)}…` : text;
-    throw new ProtocolError(
-      "invalid-json",
-      `The server at ${url} sent a chunk that is not a JSON object: ${snippet}`,
-      {
-        url,
-        cause,
-      },
-    );
-  }
-}
-
-type BodyKind = "sse" | "ndjson" | "json" | "unknown";
-
-function bodyKind(contentType: string, protocol: string, streaming: boolean): BodyKind {
-  if (contentType.includes("text/event-stream")) return "sse";
-  if (contentType.includes("ndjson") || contentType.includes("jsonl")) return "ndjson";
-  if (contentType.includes("json")) {
-    // Ollama streams NDJSON under application/json in some versions.
-    return protocol === "ollama" && streaming ? "ndjson" : "json";
-  }
-  if (contentType === "" || contentType.includes("octet-stream"))
-    return protocol === "ollama" ? "ndjson" : "sse";
-  return "unknown";
 }
 
 /** Appends the endpoint path; tolerates a trailing slash or an already complete URL. */
@@ -319,26 +192,6 @@ function statusHint(status: number, model: string): string {
   if (status === 400 || status === 422) return "The server rejected the request: check the options sent";
   if (status >= 500) return "The server failed: check its logs, or try again";
   return "Check --base-url and --protocol";
-}
-
-/** Reads up to `limit` characters of the body; with `strict`, more than that is a protocol error. */
-async function readBounded(response: TransportResponse, limit: number, strict = false): Promise<string> {
-  const parts: string[] = [];
-  let length = 0;
-  for await (const chunk of response.body) {
-    parts.push(chunk);
-    length += chunk.length;
-    if (length > limit) {
-      if (strict) {
-        throw new ProtocolError(
-          "line-too-long",
-          `The response body is larger than the ${limit}-character limit; raise maxLineLength if this is expected`,
-        );
-      }
-      break;
-    }
-  }
-  return parts.join("").slice(0, limit);
 }
 
 let nodeTransportPromise: Promise<Transport> | undefined;

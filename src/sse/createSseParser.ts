@@ -1,4 +1,5 @@
 import { ProtocolError } from "../errors/ProtocolError.js";
+import { createSseLineParser } from "./createSseLineParser.js";
 
 /** One dispatched server-sent event. */
 export interface SseEvent {
@@ -44,7 +45,6 @@ const CR = 13;
 const SPACE = 32;
 const COLON = 58;
 const BOM = 0xfeff;
-const DIGITS_ONLY = /^[0-9]+$/;
 
 /** The default of {@link SseParserOptions.maxLineLength}: 8 Mi characters. */
 const DEFAULT_MAX_LINE_LENGTH = 8 * 1024 * 1024;
@@ -79,35 +79,25 @@ export function createSseParser(options: SseParserOptions): SseParser {
     throw new RangeError(`maxLineLength must be a positive integer, got ${String(maxLineLength)}`);
   }
 
+  const lines = createSseLineParser({
+    onEvent,
+    ...(onRetry === undefined ? {} : { onRetry }),
+    ...(onComment === undefined ? {} : { onComment }),
+    maxLineLength,
+  });
   // The partial line at the end of the last chunk, as pieces (joining once avoids O(n²) copying).
   let pending: string[] = [];
   let pendingLength = 0;
   // The last chunk ended in CR: an LF at the start of the next one belongs to the same line break.
   let skipLeadingLf = false;
   let atStreamStart = true;
-  // The data buffer: the first line alone (the common case), further lines in `moreData`.
-  let data = "";
-  let moreData: string[] | undefined;
-  let dataLines = 0;
-  let dataLength = 0;
-  let eventType: string | undefined;
-  let lastEventId: string | undefined;
 
   function resetState(): void {
     pending = [];
     pendingLength = 0;
     skipLeadingLf = false;
     atStreamStart = true;
-    clearEvent();
-    lastEventId = undefined;
-  }
-
-  function clearEvent(): void {
-    data = "";
-    moreData = undefined;
-    dataLines = 0;
-    dataLength = 0;
-    eventType = undefined;
+    lines.reset();
   }
 
   function tooLong(what: string): never {
@@ -118,78 +108,12 @@ export function createSseParser(options: SseParserOptions): SseParser {
     );
   }
 
-  function dispatch(): void {
-    if (dataLines === 0) {
-      eventType = undefined;
-      return;
-    }
-    const event: SseEvent = {
-      event: eventType,
-      data: moreData === undefined ? data : `${data}\n${moreData.join("\n")}`,
-      id: lastEventId === "" ? undefined : lastEventId,
-    };
-    clearEvent();
-    onEvent(event);
-  }
-
-  function appendData(value: string): void {
-    if (dataLines === 0) {
-      data = value;
-      dataLength = value.length;
-    } else {
-      (moreData ??= []).push(value);
-      dataLength += 1 + value.length;
-      if (dataLength > maxLineLength) tooLong("event data");
-    }
-    dataLines++;
-  }
-
-  /** Interprets the line `text[start, end)`; `text[end]` is a line terminator or past the end. */
   function processLine(text: string, start: number, end: number): void {
-    if (start === end) {
-      dispatch();
-      return;
-    }
-    const first = text.charCodeAt(start);
-    // Fast path for "data:", by far the most frequent line. Positions >= end hold CR/LF or nothing,
-    // so the comparisons cannot match past the end of the line.
-    if (
-      first === 100 &&
-      text.charCodeAt(start + 1) === 97 &&
-      text.charCodeAt(start + 2) === 116 &&
-      text.charCodeAt(start + 3) === 97 &&
-      text.charCodeAt(start + 4) === COLON
-    ) {
-      const valueStart = text.charCodeAt(start + 5) === SPACE ? start + 6 : start + 5;
-      appendData(text.slice(valueStart, end));
-      return;
-    }
-    if (first === COLON) {
-      if (onComment !== undefined) {
-        onComment(text.slice(text.charCodeAt(start + 1) === SPACE ? start + 2 : start + 1, end));
-      }
-      return;
-    }
-    // A bounded scan: `indexOf(":")` could run far past the line on colon-free input.
-    let colon = start + 1;
-    while (colon < end && text.charCodeAt(colon) !== COLON) colon++;
-    let valueStart = colon + 1;
-    if (valueStart < end && text.charCodeAt(valueStart) === SPACE) valueStart++;
-    const value = valueStart < end ? text.slice(valueStart, end) : "";
-    switch (colon - start) {
-      case 2:
-        if (text.startsWith("id", start) && value.indexOf("\0") === -1) lastEventId = value;
-        return;
-      case 4:
-        if (text.startsWith("data", start)) appendData(value);
-        return;
-      case 5:
-        if (text.startsWith("event", start)) eventType = value === "" ? undefined : value;
-        else if (text.startsWith("retry", start) && DIGITS_ONLY.test(value) && onRetry !== undefined) {
-          const ms = Number(value);
-          if (Number.isSafeInteger(ms)) onRetry(ms);
-        }
-        return;
+    try {
+      lines.line(text, start, end);
+    } catch (error) {
+      resetState();
+      throw error;
     }
   }
 
@@ -222,7 +146,7 @@ export function createSseParser(options: SseParserOptions): SseParser {
    */
   function isLoneDataLine(chunk: string, start: number, end: number): boolean {
     return (
-      dataLines === 0 &&
+      lines.idle &&
       pending.length === 0 &&
       chunk.charCodeAt(start) === 100 &&
       chunk.charCodeAt(start + 1) === 97 &&
@@ -234,13 +158,7 @@ export function createSseParser(options: SseParserOptions): SseParser {
   }
 
   function dispatchLoneDataLine(chunk: string, start: number, end: number): void {
-    const event: SseEvent = {
-      event: eventType,
-      data: chunk.slice(chunk.charCodeAt(start + 5) === SPACE ? start + 6 : start + 5, end),
-      id: lastEventId === "" ? undefined : lastEventId,
-    };
-    eventType = undefined;
-    onEvent(event);
+    lines.dispatchData(chunk.slice(chunk.charCodeAt(start + 5) === SPACE ? start + 6 : start + 5, end));
   }
 
   /** The common case: no CR anywhere in the chunk, so lines end at LF only. */
@@ -249,7 +167,7 @@ export function createSseParser(options: SseParserOptions): SseParser {
     while (lf !== -1) {
       // Inlined rather than calling isLoneDataLine/dispatchLoneDataLine: measurably faster here.
       if (
-        dataLines === 0 &&
+        lines.idle &&
         chunk.charCodeAt(lf + 1) === LF &&
         pending.length === 0 &&
         chunk.charCodeAt(position) === 100 &&
@@ -259,15 +177,10 @@ export function createSseParser(options: SseParserOptions): SseParser {
         chunk.charCodeAt(position + 4) === COLON &&
         lf - position <= maxLineLength
       ) {
-        const event: SseEvent = {
-          event: eventType,
-          data: chunk.slice(chunk.charCodeAt(position + 5) === SPACE ? position + 6 : position + 5, lf),
-          id: lastEventId === "" ? undefined : lastEventId,
-        };
-        eventType = undefined;
+        const data = chunk.slice(chunk.charCodeAt(position + 5) === SPACE ? position + 6 : position + 5, lf);
         position = lf + 2;
         lf = chunk.indexOf("\n", position);
-        onEvent(event);
+        lines.dispatchData(data);
         continue;
       }
       completeLine(chunk, position, lf);
@@ -331,7 +244,7 @@ export function createSseParser(options: SseParserOptions): SseParser {
           pendingLength = 0;
           processLine(line, 0, line.length);
         }
-        dispatch();
+        lines.end();
       } finally {
         resetState();
       }

@@ -11,6 +11,8 @@ const sources = [
   "errors/LlmstreamError.ts",
   "errors/ProtocolError.ts",
   "sse/createSseParser.ts",
+  "sse/createSseLineParser.ts",
+  "lines/createLineReader.ts",
   "ndjson/createNdjsonParser.ts",
 ];
 

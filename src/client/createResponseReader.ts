@@ -1,0 +1,208 @@
+import { ProtocolError } from "../errors/ProtocolError.js";
+import { createTemplateJsonParser, type TemplateJsonParser } from "../json/createTemplateJsonParser.js";
+import { createLineReader, type LineReader } from "../lines/createLineReader.js";
+import { handleOllamaChunk } from "../protocols/handleOllamaChunk.js";
+import { handleOpenAiChunk } from "../protocols/handleOpenAiChunk.js";
+import { openAiTextSlot } from "../protocols/openAiTextSlot.js";
+import { serverErrorMessage, serverMessageFromBody } from "../protocols/serverErrorMessage.js";
+import { createSseLineParser, type SseLineParser } from "../sse/createSseLineParser.js";
+import type { SseEvent } from "../sse/createSseParser.js";
+import type { Protocol } from "../types/options.js";
+import type { DeltaSink } from "./DeltaSink.js";
+import type { DeltaReader } from "./DeltaSource.js";
+import { readBounded } from "./readBounded.js";
+import type { TransportResponse } from "./Transport.js";
+
+/** Options of {@link createResponseReader}. */
+export interface ResponseReaderOptions {
+  /** Sends the request and returns a 2xx response (throws an `HttpError` otherwise). */
+  open(): Promise<TransportResponse>;
+  /** Called when the response headers arrived. */
+  onResponse(): void;
+  sink: DeltaSink;
+  protocol: Protocol;
+  /** Whether a stream was asked for (a JSON answer is expected otherwise). */
+  streaming: boolean;
+  url: string;
+  /** Max bytes of one line (and characters of one SSE event's data). */
+  maxLineLength: number;
+}
+
+type BodyKind = "sse" | "ndjson" | "json" | "unknown";
+
+const encoder = new TextEncoder();
+
+/**
+ * Reads one HTTP response as a {@link DeltaReader}: the body's bytes are split into lines and each
+ * line is decoded only when the stream asks for the next event, so a fast network never piles up
+ * decoded events, and a waiting consumer gets each chunk straight from the read that carried it.
+ */
+export function createResponseReader(options: ResponseReaderOptions): DeltaReader {
+  const { sink, protocol, url, maxLineLength } = options;
+  let response: TransportResponse | undefined;
+  let body: AsyncIterator<Uint8Array | string> | undefined;
+  let lines: LineReader | undefined;
+  let handleLine: ((line: string) => void) | undefined;
+  let endOfInput: (() => void) | undefined;
+  let inputEnded = false;
+  let closed = false;
+
+  const close = () => {
+    if (closed) return;
+    closed = true;
+    response?.close();
+    body?.return?.().catch(() => {});
+  };
+
+  /** Chooses the decoder for the body; handles a whole JSON answer at once. */
+  async function start(res: TransportResponse): Promise<void> {
+    const contentType = (res.headers["content-type"] ?? "").toLowerCase();
+    const kind = bodyKind(contentType, protocol, options.streaming);
+    if (kind === "json") {
+      // A server that ignores stream:true (or stream:false was asked): the whole completion is one chunk.
+      const json = parseJson(await readBounded(res, maxLineLength, true), url);
+      if (protocol === "ollama") handleOllamaChunk(json as never, sink);
+      else {
+        handleOpenAiChunk(json as never, sink);
+        sink.end();
+      }
+      inputEnded = true;
+      return;
+    }
+    if (kind === "unknown") {
+      const text = await readBounded(res, 300);
+      throw new ProtocolError(
+        "unexpected-content-type",
+        `Expected an event stream from ${url} but got ${contentType || "no content type"}: ${serverMessageFromBody(text) ?? "empty body"}. Check --base-url and --protocol`,
+        { url },
+      );
+    }
+    body = res.body[Symbol.asyncIterator]();
+    if (kind === "ndjson") {
+      lines = createLineReader({ breaks: "lf", maxLineLength, label: "NDJSON line" });
+      handleLine = (line) => {
+        if (!isBlank(line)) handleOllamaChunk(parseJson(line, url) as never, sink);
+      };
+      return;
+    }
+    lines = createLineReader({ breaks: "cr-lf", maxLineLength, label: "SSE line" });
+    const json = protocol === "openai" ? createTemplateJsonParser({ locate: openAiTextSlot }) : undefined;
+    const sse: SseLineParser = createSseLineParser({
+      maxLineLength,
+      onEvent: (event) => handleSseEvent(event, sink, json, url),
+    });
+    handleLine = (line) => sse.line(line);
+    endOfInput = () => sse.end();
+  }
+
+  return {
+    decode() {
+      if (lines === undefined) return false;
+      const line = lines.next();
+      if (line !== undefined) {
+        (handleLine as (line: string) => void)(line);
+        return true;
+      }
+      if (endOfInput !== undefined && lines.done) {
+        // The body ended: an event that lacks its blank line is still delivered.
+        const last = endOfInput;
+        endOfInput = undefined;
+        last();
+        return true;
+      }
+      return false;
+    },
+    async fill() {
+      if (closed) return false;
+      if (inputEnded) {
+        close();
+        return false;
+      }
+      try {
+        if (response === undefined) {
+          response = await options.open();
+          options.onResponse();
+          await start(response);
+          return true;
+        }
+        const read = await (body as AsyncIterator<Uint8Array | string>).next();
+        if (read.done === true) {
+          lines?.end();
+          inputEnded = true;
+        } else {
+          const chunk = read.value;
+          lines?.push(typeof chunk === "string" ? encoder.encode(chunk) : chunk);
+        }
+        return true;
+      } catch (error) {
+        close();
+        throw error;
+      }
+    },
+    close,
+  };
+}
+
+function handleSseEvent(
+  event: SseEvent,
+  sink: DeltaSink,
+  json: TemplateJsonParser | undefined,
+  url: string,
+): void {
+  const data = event.data;
+  if (event.event === "error") {
+    let message: string | undefined;
+    try {
+      message = serverErrorMessage(JSON.parse(data));
+    } catch {
+      message = data.trim() || undefined;
+    }
+    sink.serverError(message ?? "the server sent an error event with no message");
+    return;
+  }
+  if (data === "[DONE]") {
+    sink.end();
+    return;
+  }
+  if (json === undefined) handleOllamaChunk(parseJson(data, url) as never, sink);
+  else handleOpenAiChunk(parseJson(data, url, json) as never, sink);
+}
+
+/** `JSON.parse` (or the template parser), as a protocol error with a snippet when the text is not an object. */
+export function parseJson(text: string, url: string, parser?: TemplateJsonParser): unknown {
+  try {
+    const value: unknown = parser === undefined ? JSON.parse(text) : parser.parse(text);
+    if (typeof value !== "object" || value === null) throw new SyntaxError("not a JSON object");
+    return value;
+  } catch (cause) {
+    const snippet = text.length > 80 ? `${text.slice(0, 80)}…` : text;
+    throw new ProtocolError(
+      "invalid-json",
+      `The server at ${url} sent a chunk that is not a JSON object: ${snippet}`,
+      {
+        url,
+        cause,
+      },
+    );
+  }
+}
+
+function isBlank(line: string): boolean {
+  for (let i = 0; i < line.length; i++) {
+    const code = line.charCodeAt(i);
+    if (code !== 32 && code !== 9 && code !== 13) return false;
+  }
+  return true;
+}
+
+function bodyKind(contentType: string, protocol: Protocol, streaming: boolean): BodyKind {
+  if (contentType.includes("text/event-stream")) return "sse";
+  if (contentType.includes("ndjson") || contentType.includes("jsonl")) return "ndjson";
+  if (contentType.includes("json")) {
+    // Ollama streams NDJSON under application/json in some versions.
+    return protocol === "ollama" && streaming ? "ndjson" : "json";
+  }
+  if (contentType === "" || contentType.includes("octet-stream"))
+    return protocol === "ollama" ? "ndjson" : "sse";
+  return "unknown";
+}
