@@ -39,8 +39,8 @@ export interface DeltaSink {
   usage(usage: UsageReport, source: UsageSource): void;
   /** The server's own timings. */
   timings(timings: ServerTimings): void;
-  /** The model name and/or response id the server reported. */
-  meta(meta: { model?: string | undefined; id?: string | undefined }): void;
+  /** The model name and/or response id the server reported (called per chunk: only the first count). */
+  meta(model: string | undefined, id?: string | undefined): void;
   /** The server reported an error inside the stream. */
   serverError(message: string, status?: number): void;
   /** Something went differently from what was asked; it ends up in `result.warnings`. */

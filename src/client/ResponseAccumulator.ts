@@ -114,9 +114,9 @@ export class ResponseAccumulator implements DeltaSink {
     this.#timings = { ...this.#timings, ...timings };
   }
 
-  meta(meta: { model?: string | undefined; id?: string | undefined }): void {
-    if (meta.model !== undefined && this.#model === undefined) this.#model = meta.model;
-    if (meta.id !== undefined && this.#id === undefined) this.#id = meta.id;
+  meta(model: string | undefined, id?: string | undefined): void {
+    if (model !== undefined && this.#model === undefined) this.#model = model;
+    if (id !== undefined && this.#id === undefined) this.#id = id;
   }
 
   serverError(message: string, status?: number): void {
@@ -166,7 +166,10 @@ export class ResponseAccumulator implements DeltaSink {
     const result = this.result(finishReason);
     for (const call of result.toolCalls) this.queue.push({ type: "tool_call", ...call });
     this.queue.push({ type: "usage", usage: result.usage });
-    this.queue.push({ type: "done", ...result });
+    // Copied with the lazy text properties intact: spreading would decode the text here.
+    this.queue.push(
+      Object.defineProperties({ type: "done" }, Object.getOwnPropertyDescriptors(result)) as StreamEvent,
+    );
     return result;
   }
 
@@ -176,8 +179,8 @@ export class ResponseAccumulator implements DeltaSink {
     const usage = this.#computeUsage();
     const metrics = this.#computeMetrics(endAt, usage.completionTokens);
     const result: ChatResult = {
-      text: this.#text.toString(),
-      reasoning: this.#reasoning.toString(),
+      text: "",
+      reasoning: "",
       toolCalls: this.#tools.finish(),
       finishReason: finishReason ?? normaliseFinishReason(this.rawFinishReason, this.#tools.size > 0),
       usage,
@@ -188,6 +191,8 @@ export class ResponseAccumulator implements DeltaSink {
     if (this.rawFinishReason !== undefined) result.rawFinishReason = this.rawFinishReason;
     if (this.#timings !== undefined) result.serverTimings = this.#timings;
     if (this.#id !== undefined) result.id = this.#id;
+    lazyText(result, "text", this.#text);
+    lazyText(result, "reasoning", this.#reasoning);
     return result;
   }
 
@@ -288,6 +293,26 @@ export class ResponseAccumulator implements DeltaSink {
     if (this.#tokenChunks > 0) metrics.meanTokensPerChunk = completionTokens / this.#tokenChunks;
     return metrics;
   }
+}
+
+/**
+ * Defines `result[key]` as the accumulated text, decoded from its UTF-8 blocks on first read (then a
+ * plain value). A long answer is kept compact until someone asks for it: a consumer that only
+ * streams the events never pays for a second, UTF-16 copy of the whole text.
+ */
+function lazyText(result: ChatResult, key: "text" | "reasoning", text: TextAccumulator): void {
+  Object.defineProperty(result, key, {
+    enumerable: true,
+    configurable: true,
+    get() {
+      const value = text.toString();
+      Object.defineProperty(this, key, { value, enumerable: true, configurable: true, writable: true });
+      return value;
+    },
+    set(value: string) {
+      Object.defineProperty(this, key, { value, enumerable: true, configurable: true, writable: true });
+    },
+  });
 }
 
 /** Maps server finish reasons (OpenAI, llama.cpp, vLLM, Ollama) to ours. */

@@ -97,7 +97,7 @@ export function createEngineDeltaSource(
       });
       signal.throwIfAborted();
       onResponse();
-      sink.meta({ model: modelNameOfFile(engine.file) });
+      sink.meta(modelNameOfFile(engine.file));
       // Said now, not only at the end: an aborted or timed-out request then still carries the
       // tokenizer's exact prompt count (and the emitted tokens' count) instead of an estimate.
       sink.usage({ promptTokens: prompt.tokens.length }, "engine");

@@ -53,9 +53,9 @@ export function createRecordingSink(): { sink: DeltaSink; recording: Recording }
       recording.usage = { usage, source };
     },
     timings: () => recording.calls.push("timings"),
-    meta: (meta) => {
+    meta: (model) => {
       recording.calls.push("meta");
-      if (meta.model !== undefined) recording.model = meta.model;
+      if (model !== undefined) recording.model = model;
     },
     serverError: () => recording.calls.push("serverError"),
     warning: (message) => {

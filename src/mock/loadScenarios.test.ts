@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createMockServer, type MockServer } from "./createMockServer.js";
-import { FLOOD_TOKEN } from "./loadScenarios.js";
+import { FLOOD_TOKENS, floodToken } from "./loadScenarios.js";
 import { ndjson, rawRequest, sseChunks, sseData, sseDeltas } from "./mockHttp.test-helper.js";
 
 let mock: MockServer;
@@ -12,13 +12,18 @@ afterAll(() => mock.close());
 const base = { model: "m", messages: [{ role: "user", content: "hi" }], stream: true };
 
 describe("load scenarios", () => {
-  it("flood sends x-mock-chunks identical chunks in large writes", async () => {
+  it("flood sends x-mock-chunks chunks, cycling through varied tokens, in large writes", async () => {
     const response = await rawRequest(`${mock.url}/s/flood/v1/chat/completions`, base, {
       "x-mock-chunks": "5000",
     });
     const text = response.body.toString();
-    const contents = sseDeltas(text).filter((delta) => delta.content === FLOOD_TOKEN);
-    expect(contents).toHaveLength(5000);
+    const contents = sseDeltas(text)
+      .map((delta) => delta.content)
+      .filter((content) => typeof content === "string" && content !== "");
+    expect(contents).toEqual(Array.from({ length: 5000 }, (_, index) => floodToken(index)));
+    // Escapes and multi-byte characters are part of the cycle.
+    expect(FLOOD_TOKENS).toContain("\n");
+    expect(FLOOD_TOKENS.some((token) => /[^\x00-\x7f]/.test(token))).toBe(true);
     expect(sseData(text).at(-1)).toBe("[DONE]");
     const record = mock.requests.at(-1)!;
     expect(record.writes).toBe(Math.ceil(response.body.byteLength / (256 * 1024)));
@@ -26,12 +31,17 @@ describe("load scenarios", () => {
 
   it("flood takes the count from max_tokens, and speaks NDJSON on /api/chat", async () => {
     const openai = await rawRequest(`${mock.url}/s/flood/v1/chat/completions`, { ...base, max_tokens: 7 });
-    expect(sseDeltas(openai.body.toString()).filter((delta) => delta.content === FLOOD_TOKEN)).toHaveLength(
-      7,
-    );
+    expect(sseDeltas(openai.body.toString()).map((delta) => delta.content)).toEqual([
+      "",
+      ...Array.from({ length: 7 }, (_, index) => floodToken(index)),
+      null,
+    ]);
     const ollama = await rawRequest(`${mock.url}/s/flood/api/chat`, { ...base, options: { num_predict: 9 } });
     const lines = ndjson(ollama.body.toString());
     expect(lines).toHaveLength(10);
+    expect(
+      lines.slice(0, 9).map((line) => (line as { message: { content: string } }).message.content),
+    ).toEqual(Array.from({ length: 9 }, (_, index) => floodToken(index)));
     expect(lines.at(-1)).toMatchObject({ done: true, eval_count: 9 });
   });
 

@@ -7,8 +7,56 @@ import { tokenStream } from "./tokenStream.js";
 
 /** `flood` refuses more chunks than this, to bound the pre-built body (about 150 MB at the cap, for the 1M-chunk benchmark). */
 export const FLOOD_MAX_CHUNKS = 1_000_000;
-/** The content of every `flood` chunk. */
-export const FLOOD_TOKEN = "tok ";
+/**
+ * The contents of `flood` chunks, in turn: mostly short ASCII words like real tokens, with some that
+ * need JSON escapes or are multi-byte, so a client cannot profit from every chunk being identical.
+ */
+export const FLOOD_TOKENS: readonly string[] = [
+  "The",
+  " quick",
+  " brown",
+  " fox",
+  " jumps",
+  " over",
+  " the",
+  " lazy",
+  " dog",
+  ".",
+  "\n",
+  " «",
+  "quoted",
+  "»",
+  " café",
+  " 你好",
+  " 🙂",
+  " said",
+  ' "hi"',
+  "\\",
+  " and",
+  " left",
+  ",",
+  " then",
+  " tab\t",
+  " ran",
+  " far",
+  " away",
+  " from",
+  " home",
+  "!",
+  " End",
+];
+
+/** The content of the `index`-th flood chunk. */
+export function floodToken(index: number): string {
+  return FLOOD_TOKENS[index % FLOOD_TOKENS.length] as string;
+}
+
+/** `count` consecutive tokens' worth of frames, built from one serialised cycle repeated. */
+function repeatCycle(count: number, frame: (token: string) => string): string {
+  const cycle = FLOOD_TOKENS.map(frame);
+  const whole = cycle.join("").repeat(Math.floor(count / cycle.length));
+  return whole + cycle.slice(0, count % cycle.length).join("");
+}
 const FLOOD_DEFAULT_CHUNKS = 1000;
 const FLOOD_WRITE_BYTES = 256 * 1024;
 /** Pre-built bodies kept per server process; the oldest is dropped beyond this. */
@@ -28,13 +76,12 @@ function floodBody(context: ScenarioContext, count: number): Buffer {
   if (cached !== undefined) return cached;
   const parts: string[] = [];
   if (context.api === "ollama") {
-    parts.push(ollamaLine(info, { content: FLOOD_TOKEN }).repeat(count));
+    parts.push(repeatCycle(count, (content) => ollamaLine(info, { content })));
     parts.push(`${JSON.stringify(ollamaFinal(info, { evalCount: count }))}\n`);
   } else {
-    // Every content chunk is identical, so one serialised frame repeated is the whole middle.
     const frames = createOpenAiFrames(info, { id: "chatcmpl-mock-flood" });
     parts.push(sseData(frames.chunk({ role: "assistant", content: "" })));
-    parts.push(sseData(frames.chunk({ content: FLOOD_TOKEN })).repeat(count));
+    parts.push(repeatCycle(count, (content) => sseData(frames.chunk({ content }))));
     parts.push(sseData(frames.chunk({ content: null }, { finishReason: "stop" })));
     if (info.includeUsage) parts.push(sseData(frames.usageChunk(count)));
     parts.push(SSE_DONE);
@@ -48,7 +95,7 @@ function floodBody(context: ScenarioContext, count: number): Buffer {
   return body;
 }
 
-/** `N` identical chunks as fast as the socket takes them, in 256 KiB writes of pre-built bytes. */
+/** `N` chunks as fast as the socket takes them, in 256 KiB writes of pre-built bytes. */
 function flood(context: ScenarioContext): ScenarioResponse {
   const body = floodBody(context, chunkCount(context, FLOOD_DEFAULT_CHUNKS));
   const steps: Step[] = [];

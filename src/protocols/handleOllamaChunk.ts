@@ -29,7 +29,7 @@ export function handleOllamaChunk(chunk: WireOllamaChunk, sink: DeltaSink): void
     sink.serverError(serverErrorMessage(chunk) ?? "unknown error");
     return;
   }
-  if (typeof chunk.model === "string") sink.meta({ model: chunk.model });
+  if (typeof chunk.model === "string") sink.meta(chunk.model);
   const message = chunk.message;
   if (message !== undefined && message !== null) {
     if (typeof message.thinking === "string" && message.thinking !== "") sink.reasoning(message.thinking);

@@ -58,10 +58,7 @@ export function handleOpenAiChunk(chunk: WireChunk, sink: DeltaSink): void {
   const model = chunk.model;
   const id = chunk.id;
   if (typeof model === "string" || typeof id === "string") {
-    sink.meta({
-      model: typeof model === "string" ? model : undefined,
-      id: typeof id === "string" ? id : undefined,
-    });
+    sink.meta(typeof model === "string" ? model : undefined, typeof id === "string" ? id : undefined);
   }
   const choices = chunk.choices;
   if (Array.isArray(choices)) {

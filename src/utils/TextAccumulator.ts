@@ -18,9 +18,36 @@ export class TextAccumulator {
   #cached: string | undefined = "";
 
   append(text: string): void {
-    if (text === "") return;
-    this.#length += text.length;
+    const length = text.length;
+    if (length === 0) return;
+    this.#length += length;
     this.#cached = undefined;
+    // Short ASCII deltas (most tokens) are copied byte by byte: encodeInto would cost a subarray and a
+    // result object per delta.
+    const block = this.#block;
+    let used = this.#used;
+    if (length <= 32 && used + length <= block.length) {
+      let i = 0;
+      for (; i < length; i++) {
+        const code = text.charCodeAt(i);
+        if (code >= 0x80) break;
+        block[used + i] = code;
+      }
+      if (i === length) {
+        this.#used = used + length;
+        return;
+      }
+      used += i;
+      this.#used = used;
+      if (i > 0) {
+        this.#appendEncoded(text.slice(i));
+        return;
+      }
+    }
+    this.#appendEncoded(text);
+  }
+
+  #appendEncoded(text: string): void {
     let rest = text;
     for (;;) {
       const { read, written } = encoder.encodeInto(rest, this.#block.subarray(this.#used));
