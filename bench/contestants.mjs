@@ -1,10 +1,7 @@
 // The clients compared by bench/client.mjs. Each takes (baseURL, options) and returns the number of
-// content deltas it delivered, calling onText(text) for each one.
+// content deltas it delivered, calling onText(text) for each one. Each loads its library on first
+// use, so a process that measures one client (the RSS run) holds only that client's modules.
 import http from "node:http";
-import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
-import { streamText } from "ai";
-import OpenAI from "openai";
-import { streamChat } from "../dist/index.js";
 
 const agent = new http.Agent({ keepAlive: true });
 const messages = [{ role: "user", content: "bench" }];
@@ -47,8 +44,10 @@ export function floor(baseURL, { headers = {}, onText }) {
   });
 }
 
+let ours;
 export async function llmstream(baseURL, { headers = {}, onText }) {
-  const stream = streamChat({ baseURL, model: "m", messages, headers, retry: 0 });
+  ours ??= await import("../dist/index.js");
+  const stream = ours.streamChat({ baseURL, model: "m", messages, headers, retry: 0 });
   let count = 0;
   for await (const event of stream) {
     if (event.type === "text") {
@@ -63,6 +62,7 @@ const openaiClients = new Map();
 export async function openaiNode(baseURL, { headers = {}, onText }) {
   let client = openaiClients.get(baseURL);
   if (client === undefined) {
+    const { default: OpenAI } = await import("openai");
     client = new OpenAI({ baseURL, apiKey: "bench", maxRetries: 0 });
     openaiClients.set(baseURL, client);
   }
@@ -78,7 +78,10 @@ export async function openaiNode(baseURL, { headers = {}, onText }) {
   return count;
 }
 
+let aiModules;
 export async function aiSdk(baseURL, { headers = {}, onText }) {
+  aiModules ??= await Promise.all([import("@ai-sdk/openai-compatible"), import("ai")]);
+  const [{ createOpenAICompatible }, { streamText }] = aiModules;
   const provider = createOpenAICompatible({ name: "bench", baseURL, headers });
   const result = streamText({ model: provider("m"), messages, maxRetries: 0 });
   let count = 0;

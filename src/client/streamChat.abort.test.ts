@@ -184,3 +184,61 @@ describe("timeouts", () => {
     expect(error.partial?.text.length).toBeGreaterThan(0);
   });
 });
+
+describe("lazy decoding", () => {
+  const frame = (content: string) =>
+    `data: ${JSON.stringify({ choices: [{ index: 0, delta: { content }, finish_reason: null }] })}\n\n`;
+  const words = Array.from({ length: 200 }, (_, i) => `w${i} `);
+  const bodyOf = <T>(parts: T[]): AsyncIterable<T> => ({
+    async *[Symbol.asyncIterator]() {
+      yield* parts;
+    },
+  });
+
+  it("decodes only what the consumer asked for: breaking keeps exactly the text it saw", async () => {
+    // One network read holds every chunk, so nothing but laziness keeps the rest out of the result.
+    const body = new TextEncoder().encode(`${words.map(frame).join("")}data: [DONE]\n\n`);
+    let closed = false;
+    const stream = streamChat({
+      baseURL: "http://127.0.0.1:9/v1",
+      model: "m",
+      messages: [],
+      transport: async () => ({
+        status: 200,
+        headers: { "content-type": "text/event-stream" },
+        body: bodyOf([body]),
+        close: () => {
+          closed = true;
+        },
+      }),
+    });
+    const seen: string[] = [];
+    for await (const event of stream) {
+      if (event.type === "text") seen.push(event.text);
+      if (seen.length === 3) break;
+    }
+    const result = await stream;
+    expect(result.finishReason).toBe("aborted");
+    expect(result.text).toBe(seen.join(""));
+    expect(result.metrics.tokenChunks).toBe(3);
+    expect(closed).toBe(true);
+  });
+
+  it("accepts a custom transport whose body yields strings, split anywhere", async () => {
+    const text = `${words.map(frame).join("")}data: [DONE]\n\n`;
+    const pieces = text.match(/[\s\S]{1,7}/g) ?? [];
+    const result = await streamChat({
+      baseURL: "http://127.0.0.1:9/v1",
+      model: "m",
+      messages: [],
+      transport: async () => ({
+        status: 200,
+        headers: { "content-type": "text/event-stream" },
+        body: bodyOf(pieces),
+        close: () => {},
+      }),
+    });
+    expect(result.text).toBe(words.join(""));
+    expect(result.finishReason).toBe("stop");
+  });
+});

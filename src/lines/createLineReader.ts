@@ -30,7 +30,8 @@ export interface LineReader {
   end(): void;
   /**
    * The next complete line without its line break, or `undefined` when no complete line is buffered
-   * (after `end()`: when everything has been read). A leading U+FEFF of the stream is removed.
+   * (after `end()`: when everything has been read; an empty last line without a line break is not a
+   * line). A leading U+FEFF of the stream is removed.
    */
   next(): string | undefined;
   /** Pushed chunks not yet read to their end: what a transport pauses the socket on. */
@@ -195,7 +196,9 @@ export function createLineReader(options: LineReaderOptions): LineReader {
         pieceBytes = 0;
         if (!crBreaks && joined[total - 1] === CR) total--;
         if (total > maxLineLength) tooLong();
-        return finishLine(decode(joined, 0, total));
+        const line = finishLine(decode(joined, 0, total));
+        // Nothing after the last line break but a BOM or a CR: there is no further line.
+        if (line !== "") return line;
       }
       return undefined;
     },

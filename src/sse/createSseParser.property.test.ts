@@ -1,6 +1,8 @@
 import { createParser } from "eventsource-parser";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { createLineReader } from "../lines/createLineReader.js";
+import { createSseLineParser } from "./createSseLineParser.js";
 import { createSseParser, type SseEvent } from "./createSseParser.js";
 
 interface Block {
@@ -154,6 +156,35 @@ describe("createSseParser properties", () => {
         const chunks = splitAt(bytes, positions).map((part) => decoder.decode(part, { stream: true }));
         chunks.push(decoder.decode());
         expect(feedAll(chunks).events).toEqual(expectedEvents(sample));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it("the byte path (line reader + line parser) gives the same result for any split of the bytes", () => {
+    fc.assert(
+      fc.property(sseCase, cuts, fc.boolean(), (sample, positions, asBuffer) => {
+        const text = serialize(sample);
+        const bytes = new TextEncoder().encode(text);
+        const output: Output = { events: [], retries: [], comments: [] };
+        const parser = createSseLineParser({
+          onEvent: (event) => output.events.push(event),
+          onRetry: (ms) => output.retries.push(ms),
+          onComment: (comment) => output.comments.push(comment),
+        });
+        const lines = createLineReader({ breaks: "cr-lf" });
+        const drain = () => {
+          for (let line = lines.next(); line !== undefined; line = lines.next()) parser.line(line);
+        };
+        for (const part of splitAt(bytes, positions)) {
+          // Node's Buffers decode with utf8Slice, plain Uint8Arrays with TextDecoder: both must agree.
+          lines.push(asBuffer ? Buffer.from(part) : part);
+          drain();
+        }
+        lines.end();
+        drain();
+        parser.end();
+        expect(output).toEqual(feedAll([text]));
       }),
       { numRuns: 1000 },
     );

@@ -31,3 +31,27 @@ describe("TextAccumulator with large and multi-byte deltas", () => {
     expect(acc.length).toBe(expected.length);
   });
 });
+
+describe("TextAccumulator ASCII fast path", () => {
+  it("keeps any mix of ASCII, partly ASCII and multi-byte deltas intact, at any block fill (property)", async () => {
+    const fc = (await import("fast-check")).default;
+    const unit = fc.constantFrom("a", " ", "~", "\n", "\u007f", "é", "你", "😀", "\u0080");
+    fc.assert(
+      fc.property(
+        fc.array(fc.string({ unit, maxLength: 40 }), { maxLength: 60 }),
+        fc.nat(65_536),
+        (deltas, fill) => {
+          const acc = new TextAccumulator();
+          // Fill the first block to an arbitrary level so deltas land on its edge.
+          const padding = "p".repeat(fill);
+          acc.append(padding);
+          for (const delta of deltas) acc.append(delta);
+          const expected = padding + deltas.join("");
+          expect(acc.toString()).toBe(expected);
+          expect(acc.length).toBe(expected.length);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
