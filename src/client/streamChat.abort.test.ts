@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LlmstreamError } from "../errors/LlmstreamError.js";
 import { TimeoutError } from "../errors/TimeoutError.js";
@@ -240,5 +241,52 @@ describe("lazy decoding", () => {
     });
     expect(result.text).toBe(words.join(""));
     expect(result.finishReason).toBe("stop");
+  });
+
+  it("gives the same events for any split of the body and any line endings (property)", async () => {
+    const ending = fc.constantFrom("\n", "\r\n", "\r");
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.tuple(fc.constantFrom("Hé", " wörld", "😀", "\n", ""), ending, fc.boolean()), {
+          maxLength: 12,
+        }),
+        fc.array(fc.nat(), { maxLength: 10 }),
+        async (frames, cuts) => {
+          const parts: string[] = [];
+          for (const [content, eol, noise] of frames) {
+            if (noise) parts.push(`: keep-alive${eol}event: message${eol}`);
+            const data = JSON.stringify({ choices: [{ index: 0, delta: { content }, finish_reason: null }] });
+            parts.push(`data: ${data}${eol}${eol}`);
+          }
+          parts.push("data: [DONE]\n\n");
+          const bytes = new TextEncoder().encode(parts.join(""));
+          const positions = [...new Set(cuts.map((cut) => cut % (bytes.length + 1)))].sort((a, b) => a - b);
+          const pieces: Uint8Array[] = [];
+          let previous = 0;
+          for (const position of positions) {
+            pieces.push(bytes.subarray(previous, position));
+            previous = position;
+          }
+          pieces.push(bytes.subarray(previous));
+          const stream = streamChat({
+            baseURL: "http://127.0.0.1:9/v1",
+            model: "m",
+            messages: [],
+            transport: async () => ({
+              status: 200,
+              headers: { "content-type": "text/event-stream" },
+              body: bodyOf(pieces),
+              close: () => {},
+            }),
+          });
+          const texts: string[] = [];
+          for await (const event of stream) if (event.type === "text") texts.push(event.text);
+          const expected = frames.map(([content]) => content).filter((content) => content !== "");
+          expect(texts).toEqual(expected);
+          expect((await stream).text).toBe(expected.join(""));
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 });

@@ -152,3 +152,57 @@ describe("createLineReader", () => {
     );
   });
 });
+
+describe("createLineReader skipBlankLine", () => {
+  it("consumes an empty line whose break is buffered, and nothing else", () => {
+    const reader = createLineReader({ breaks: "cr-lf" });
+    reader.push(encode("data: a\n\ndata: b\r\n\r\nc\r"));
+    expect(reader.next()).toBe("data: a");
+    expect(reader.skipBlankLine()).toBe(true);
+    expect(reader.next()).toBe("data: b");
+    expect(reader.skipBlankLine()).toBe(true);
+    expect(reader.skipBlankLine()).toBe(false);
+    expect(reader.next()).toBe("c");
+    // The CR ended the chunk: the next chunk's LF belongs to it, the one after is a blank line.
+    reader.push(encode("\n\nd\n"));
+    expect(reader.skipBlankLine()).toBe(true);
+    expect(reader.next()).toBe("d");
+    expect(reader.skipBlankLine()).toBe(false);
+    reader.end();
+    expect(reader.next()).toBeUndefined();
+  });
+
+  it("gives the same lines as next() alone for any split (property)", () => {
+    fc.assert(
+      fc.property(
+        fc.string({ unit: fc.constantFrom("a", "\r", "\n", "\r\n", "é"), maxLength: 30 }),
+        fc.array(fc.nat(), { maxLength: 8 }),
+        fc.array(fc.boolean(), { maxLength: 40 }),
+        (text, positions, tries) => {
+          const reader = createLineReader({ breaks: "cr-lf" });
+          const lines: string[] = [];
+          let attempt = 0;
+          const drain = () => {
+            for (;;) {
+              if (tries[attempt++ % Math.max(1, tries.length)] && reader.skipBlankLine()) {
+                lines.push("");
+                continue;
+              }
+              const line = reader.next();
+              if (line === undefined) return;
+              lines.push(line);
+            }
+          };
+          for (const part of splitAt(encode(text), positions)) {
+            reader.push(part);
+            drain();
+          }
+          reader.end();
+          drain();
+          expect(lines).toEqual(expectedSse(text));
+        },
+      ),
+      { numRuns: 1000 },
+    );
+  });
+});

@@ -34,6 +34,11 @@ export interface LineReader {
    * line). A leading U+FEFF of the stream is removed.
    */
   next(): string | undefined;
+  /**
+   * If the next line is empty and its line break is already buffered, consumes it and returns true:
+   * the usual end of an SSE event, recognised without decoding a line.
+   */
+  skipBlankLine(): boolean;
   /** Pushed chunks not yet read to their end: what a transport pauses the socket on. */
   readonly bufferedChunks: number;
   /** True once `end()` was called and every line has been read. */
@@ -201,6 +206,25 @@ export function createLineReader(options: LineReaderOptions): LineReader {
         if (line !== "") return line;
       }
       return undefined;
+    },
+    skipBlankLine() {
+      if (head === chunks.length || pieces.length > 0) return false;
+      const chunk = chunks[head] as NodeBuffer;
+      let at = position;
+      if (skipLf && chunk[at] === LF) at++;
+      const byte = chunk[at];
+      let endsInCr = false;
+      if (byte === LF) at++;
+      else if (crBreaks && byte === CR) {
+        at++;
+        if (at === chunk.length) endsInCr = true;
+        else if (chunk[at] === LF) at++;
+      } else return false;
+      skipLf = endsInCr;
+      atStreamStart = false;
+      position = at;
+      if (position === chunk.length) advance();
+      return true;
     },
     get bufferedChunks() {
       return chunks.length - head;
