@@ -3,7 +3,11 @@
 import net from "node:net";
 import { contestants } from "./contestants.mjs";
 
-const { name, url, mode, chunks, warmup, paced, intervalMs, ttft } = JSON.parse(process.argv[2]);
+const { name, url, mode, chunks, warmup, paced, intervalMs, ttft, tokens } = JSON.parse(process.argv[2]);
+// `tokens: "ascii"` asks the mock for its ASCII-only flood (the default mixes in multi-byte tokens).
+const flood = (count) => ({
+  headers: { "x-mock-chunks": String(count), ...(tokens === "ascii" ? { "x-mock-tokens": "ascii" } : {}) },
+});
 const run = contestants[name];
 const WARMUP_REQUESTS = 5;
 
@@ -19,13 +23,13 @@ net.Socket.prototype.push = function stampedPush(chunk, encoding) {
 // Warm up the code paths first, so the measurement sees a client in steady state: the optimising
 // compiler works for several requests (on background threads, which count as the process's CPU).
 for (let i = 0; i < WARMUP_REQUESTS; i++) {
-  await run(`${url}/s/flood/v1`, { headers: { "x-mock-chunks": String(warmup) } });
+  await run(`${url}/s/flood/v1`, flood(warmup));
 }
 
 if (mode === "flood") {
   const c0 = process.cpuUsage();
   const t0 = performance.now();
-  const count = await run(`${url}/s/flood/v1`, { headers: { "x-mock-chunks": String(chunks) } });
+  const count = await run(`${url}/s/flood/v1`, flood(chunks));
   const ms = performance.now() - t0;
   const c = process.cpuUsage(c0);
   print({ count, ms, cpuUs: c.user + c.system });
@@ -61,7 +65,7 @@ if (mode === "flood") {
   const sampler = setInterval(() => {
     peak = Math.max(peak, process.memoryUsage().rss);
   }, 20);
-  const count = await run(`${url}/s/flood/v1`, { headers: { "x-mock-chunks": String(chunks) } });
+  const count = await run(`${url}/s/flood/v1`, flood(chunks));
   peak = Math.max(peak, process.memoryUsage().rss);
   clearInterval(sampler);
   print({ count, baseline, peak });

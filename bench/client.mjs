@@ -16,6 +16,8 @@ const PACED_ROUNDS = Number(args["paced-rounds"] ?? 8);
 const TTFT_PER_ROUND = Number(args.ttft ?? 4);
 const BIG = Number(args.big ?? 1_000_000);
 const WARMUP = Number(args.warmup ?? 20_000);
+// --tokens=ascii floods with ASCII-only tokens; by default some are multi-byte (é, 你好, 🙂).
+const TOKENS = args.tokens ?? "mixed";
 const names = Object.keys(contestants);
 // --only=flood,paced,rss runs a subset (for quick checks); the README's table is a full run.
 const only = new Set((args.only ?? "flood,paced,rss").split(","));
@@ -38,7 +40,12 @@ const rotated = (round) => names.map((_, i) => names[(i + round) % names.length]
 async function measure(name, job, nodeFlags = []) {
   const { stdout } = await exec(
     process.execPath,
-    ["--expose-gc", ...nodeFlags, child, JSON.stringify({ name, url, warmup: WARMUP, ...job })],
+    [
+      "--expose-gc",
+      ...nodeFlags,
+      child,
+      JSON.stringify({ name, url, warmup: WARMUP, tokens: TOKENS, ...job }),
+    ],
     { maxBuffer: 16 << 20 },
   );
   return JSON.parse(stdout);
@@ -119,7 +126,7 @@ try {
     "same, semi-space 2 MB": mb(rss[name]?.capped),
   }));
   console.log(
-    `\nflood: ${FLOOD.toLocaleString("en-US")} chunks × ${ROUNDS} rounds (medians); paced: ${PACED} chunks every ${PACED_MS} ms × ${PACED_ROUNDS} rounds (median of round p50s); warm TTFT: ${TTFT_PER_ROUND} requests per paced round; RSS: one ${BIG.toLocaleString("en-US")}-chunk stream; each measurement in a fresh process after a warm-up of 5 × ${WARMUP.toLocaleString("en-US")} chunks\n`,
+    `\nflood: ${FLOOD.toLocaleString("en-US")} chunks × ${ROUNDS} rounds (medians), ${TOKENS} tokens; paced: ${PACED} chunks every ${PACED_MS} ms × ${PACED_ROUNDS} rounds (median of round p50s); warm TTFT: ${TTFT_PER_ROUND} requests per paced round; RSS: one ${BIG.toLocaleString("en-US")}-chunk stream; each measurement in a fresh process after a warm-up of 5 × ${WARMUP.toLocaleString("en-US")} chunks\n`,
   );
   const headers = Object.keys(rows[0]);
   console.log(`| ${headers.join(" | ")} |`);

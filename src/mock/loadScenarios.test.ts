@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createMockServer, type MockServer } from "./createMockServer.js";
-import { FLOOD_TOKENS, floodToken } from "./loadScenarios.js";
+import { FLOOD_ASCII_TOKENS, FLOOD_TOKENS, floodToken } from "./loadScenarios.js";
 import { ndjson, rawRequest, sseChunks, sseData, sseDeltas } from "./mockHttp.test-helper.js";
 
 let mock: MockServer;
@@ -27,6 +27,19 @@ describe("load scenarios", () => {
     expect(sseData(text).at(-1)).toBe("[DONE]");
     const record = mock.requests.at(-1)!;
     expect(record.writes).toBe(Math.ceil(response.body.byteLength / (256 * 1024)));
+  });
+
+  it("flood sends only ASCII tokens with x-mock-tokens: ascii", async () => {
+    const response = await rawRequest(`${mock.url}/s/flood/v1/chat/completions`, base, {
+      "x-mock-chunks": "100",
+      "x-mock-tokens": "ascii",
+    });
+    expect(response.body.every((byte) => byte < 0x80)).toBe(true);
+    const contents = sseDeltas(response.body.toString())
+      .map((delta) => delta.content)
+      .filter((content) => typeof content === "string" && content !== "");
+    expect(contents).toEqual(Array.from({ length: 100 }, (_, index) => floodToken(index, true)));
+    expect(FLOOD_ASCII_TOKENS.length).toBeGreaterThan(20);
   });
 
   it("flood takes the count from max_tokens, and speaks NDJSON on /api/chat", async () => {

@@ -46,14 +46,18 @@ export const FLOOD_TOKENS: readonly string[] = [
   " End",
 ];
 
-/** The content of the `index`-th flood chunk. */
-export function floodToken(index: number): string {
-  return FLOOD_TOKENS[index % FLOOD_TOKENS.length] as string;
+/** The ASCII-only tokens of {@link FLOOD_TOKENS}, sent with `x-mock-tokens: ascii`. */
+export const FLOOD_ASCII_TOKENS: readonly string[] = FLOOD_TOKENS.filter((token) => /^[\x00-\x7f]*$/.test(token));
+
+/** The content of the `index`-th flood chunk (of the ASCII-only flood with `ascii`). */
+export function floodToken(index: number, ascii = false): string {
+  const tokens = ascii ? FLOOD_ASCII_TOKENS : FLOOD_TOKENS;
+  return tokens[index % tokens.length] as string;
 }
 
 /** `count` consecutive tokens' worth of frames, built from one serialised cycle repeated. */
-function repeatCycle(count: number, frame: (token: string) => string): string {
-  const cycle = FLOOD_TOKENS.map(frame);
+function repeatCycle(tokens: readonly string[], count: number, frame: (token: string) => string): string {
+  const cycle = tokens.map(frame);
   const whole = cycle.join("").repeat(Math.floor(count / cycle.length));
   return whole + cycle.slice(0, count % cycle.length).join("");
 }
@@ -71,17 +75,19 @@ function chunkCount(context: ScenarioContext, fallback: number): number {
 
 function floodBody(context: ScenarioContext, count: number): Buffer {
   const info = readChatRequest(context.request, { ollama: context.api === "ollama" });
-  const key = `${context.api}|${info.model}|${count}|${info.includeUsage}`;
+  const ascii = context.request.headers["x-mock-tokens"] === "ascii";
+  const tokens = ascii ? FLOOD_ASCII_TOKENS : FLOOD_TOKENS;
+  const key = `${context.api}|${info.model}|${count}|${info.includeUsage}|${ascii}`;
   const cached = floodCache.get(key);
   if (cached !== undefined) return cached;
   const parts: string[] = [];
   if (context.api === "ollama") {
-    parts.push(repeatCycle(count, (content) => ollamaLine(info, { content })));
+    parts.push(repeatCycle(tokens, count, (content) => ollamaLine(info, { content })));
     parts.push(`${JSON.stringify(ollamaFinal(info, { evalCount: count }))}\n`);
   } else {
     const frames = createOpenAiFrames(info, { id: "chatcmpl-mock-flood" });
     parts.push(sseData(frames.chunk({ role: "assistant", content: "" })));
-    parts.push(repeatCycle(count, (content) => sseData(frames.chunk({ content }))));
+    parts.push(repeatCycle(tokens, count, (content) => sseData(frames.chunk({ content }))));
     parts.push(sseData(frames.chunk({ content: null }, { finishReason: "stop" })));
     if (info.includeUsage) parts.push(sseData(frames.usageChunk(count)));
     parts.push(SSE_DONE);
