@@ -47,7 +47,9 @@ export const FLOOD_TOKENS: readonly string[] = [
 ];
 
 /** The ASCII-only tokens of {@link FLOOD_TOKENS}, sent with `x-mock-tokens: ascii`. */
-export const FLOOD_ASCII_TOKENS: readonly string[] = FLOOD_TOKENS.filter((token) => /^[\x00-\x7f]*$/.test(token));
+export const FLOOD_ASCII_TOKENS: readonly string[] = FLOOD_TOKENS.filter((token) =>
+  /^[\x00-\x7f]*$/.test(token),
+);
 
 /** The content of the `index`-th flood chunk (of the ASCII-only flood with `ascii`). */
 export function floodToken(index: number, ascii = false): string {
