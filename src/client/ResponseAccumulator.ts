@@ -39,6 +39,11 @@ export class ResponseAccumulator implements DeltaSink {
   rawFinishReason: string | undefined;
   attempts = 1;
   warnings: string[] = [];
+  /**
+   * When the input being decoded arrived, if a reader says so: chunks decoded lazily are stamped with
+   * their arrival, not with the moment the consumer asked for them (and it saves a clock read per chunk).
+   */
+  arrivedAt: number | undefined;
 
   #options: AccumulatorOptions;
   #now: () => number;
@@ -75,7 +80,7 @@ export class ResponseAccumulator implements DeltaSink {
   chunk(): void {
     this.#chunks++;
     this.#chunkSerial++;
-    if (this.firstChunkAt === undefined) this.firstChunkAt = this.#now();
+    if (this.firstChunkAt === undefined) this.firstChunkAt = this.arrivedAt ?? this.#now();
   }
 
   text(text: string, tokens?: number): void {
@@ -202,7 +207,7 @@ export class ResponseAccumulator implements DeltaSink {
     if (this.#tokenChunkSerial === this.#chunkSerial) return;
     this.#tokenChunkSerial = this.#chunkSerial;
     this.#tokenChunks++;
-    const now = this.#now();
+    const now = this.arrivedAt ?? this.#now();
     if (this.lastTokenAt === undefined) this.firstTokenAt = now;
     else this.#gaps.record(now - this.lastTokenAt);
     this.lastTokenAt = now;

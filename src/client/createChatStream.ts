@@ -165,7 +165,11 @@ export function createChatStream(options: CreateChatStreamOptions): ChatStream {
             dog.waiting = true;
             dog.resumed = now();
           }
+          // Deltas a source pushes while filling are stamped as they come; what decode() reads later
+          // is stamped with the moment this input arrived.
+          acc.arrivedAt = undefined;
           const more = await reader.fill();
+          acc.arrivedAt = now();
           if (controller.signal.aborted) throw controller.signal.reason;
           if (more) continue;
           if (!acc.complete) {

@@ -94,13 +94,14 @@ export function createResponseReader(options: ResponseReaderOptions): DeltaReade
     handleLine = (line) => {
       // The usual event, one data line and a blank line, is dispatched without the blank line's
       // round through the line parser: the shortest path from a socket read to the consumer.
+      // With no event type and no id to carry, the data goes straight to the chunk handler.
       if (
-        sse.idle &&
+        sse.clean &&
         line.charCodeAt(0) === 100 &&
         line.startsWith("data:") &&
         (lines as LineReader).skipBlankLine()
       ) {
-        sse.dispatchData(line.slice(line.charCodeAt(5) === 32 ? 6 : 5));
+        handleSseData(line.slice(line.charCodeAt(5) === 32 ? 6 : 5), sink, json, url);
       } else sse.line(line);
     };
     endOfInput = () => sse.end();
@@ -171,6 +172,16 @@ function handleSseEvent(
     sink.serverError(message ?? "the server sent an error event with no message");
     return;
   }
+  handleSseData(data, sink, json, url);
+}
+
+/** The data of an SSE event that is not an `error` event: `[DONE]` or one JSON chunk. */
+function handleSseData(
+  data: string,
+  sink: DeltaSink,
+  json: TemplateJsonParser | undefined,
+  url: string,
+): void {
   if (data === "[DONE]") {
     sink.end();
     return;

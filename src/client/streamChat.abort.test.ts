@@ -225,6 +225,35 @@ describe("lazy decoding", () => {
     expect(closed).toBe(true);
   });
 
+  it("stamps chunks with the arrival of their read, not with when a slow loop asked for them", async () => {
+    const read = (from: number) =>
+      new TextEncoder().encode(
+        words
+          .slice(from, from + 3)
+          .map(frame)
+          .join(""),
+      );
+    const stream = streamChat({
+      baseURL: "http://127.0.0.1:9/v1",
+      model: "m",
+      messages: [],
+      transport: async () => ({
+        status: 200,
+        headers: { "content-type": "text/event-stream" },
+        body: bodyOf([read(0), read(3), new TextEncoder().encode("data: [DONE]\n\n")]),
+        close: () => {},
+      }),
+    });
+    for await (const event of stream) {
+      if (event.type === "text") await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    const { metrics } = await stream;
+    expect(metrics.tokenChunks).toBe(6);
+    // Five gaps: four inside a read (zero: the chunks arrived together), one between the reads.
+    expect(metrics.chunkGaps.count).toBe(5);
+    expect(metrics.chunkGaps.p50).toBeLessThan(5);
+  });
+
   it("accepts a custom transport whose body yields strings, split anywhere", async () => {
     const text = `${words.map(frame).join("")}data: [DONE]\n\n`;
     const pieces = text.match(/[\s\S]{1,7}/g) ?? [];

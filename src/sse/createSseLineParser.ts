@@ -23,6 +23,8 @@ export interface SseLineParser {
   line(text: string, start?: number, end?: number): void;
   /** True while no `data:` line of the current event has been seen. */
   readonly idle: boolean;
+  /** True while the current event has neither data nor an `event:` type yet. */
+  readonly clean: boolean;
   /** Dispatches an event whose only data line is `data`, at once (only valid while `idle`). */
   dispatchData(data: string): void;
   /** End of input: dispatches a last event that lacks its blank line, then resets. */
@@ -152,6 +154,9 @@ export function createSseLineParser(options: SseLineParserOptions): SseLineParse
     },
     get idle() {
       return dataLines === 0;
+    },
+    get clean() {
+      return dataLines === 0 && eventType === undefined;
     },
     dispatchData(value) {
       const event: SseEvent = {
