@@ -27,7 +27,8 @@ export interface AccumulatorOptions {
  */
 export class ResponseAccumulator implements DeltaSink {
   /** Events waiting to be yielded. The stream drains it after every producer step. */
-  queue: StreamEvent[] = [];
+  /** Events waiting to be handed out; the stream clears each slot as it takes the event from it. */
+  queue: (StreamEvent | undefined)[] = [];
   readonly startedAt: number;
   readonly startedAtEpochMs: number;
   responseHeadersAt: number | undefined;

@@ -124,8 +124,15 @@ export function createChatStream(options: CreateChatStreamOptions): ChatStream {
 
   const take = (): StreamEvent | undefined => {
     const queue = acc.queue;
-    if (head < queue.length) return queue[head++];
-    if (head > 0) {
+    if (head < queue.length) {
+      const event = queue[head];
+      // Cleared, so a handed-out event is garbage at once rather than surviving a scavenge.
+      queue[head++] = undefined;
+      return event;
+    }
+    // Emptied only now and then: setting the length to 0 frees the array's storage, and the next push
+    // would allocate it again (~150 bytes per event when done after every event).
+    if (head >= QUEUE_RESET) {
       queue.length = 0;
       head = 0;
     }
@@ -263,6 +270,8 @@ export function createChatStream(options: CreateChatStreamOptions): ChatStream {
 }
 
 const DONE: IteratorResult<StreamEvent> = { done: true, value: undefined };
+/** Slots of the event queue used before it is emptied (8 KiB of storage at most). */
+const QUEUE_RESET = 1024;
 
 /** Runs a step-wise source (an async iterable) as a reader whose every `fill()` is one step. */
 function toReader(source: DeltaReader | AsyncIterable<unknown>): DeltaReader {
