@@ -18,7 +18,9 @@ describe("ResponseAccumulator results", () => {
     expect(Object.keys(result)).toEqual(expect.arrayContaining(["text", "reasoning"]));
     expect({ ...result }.text).toBe("Hello, wörld 😀");
     expect(JSON.parse(JSON.stringify(result)).reasoning).toBe("Let me think. ");
-    const done = acc.queue.at(-1) as { type: string; text: string; reasoning: string };
+    let last: unknown;
+    for (let event = acc.queue.shift(); event !== undefined; event = acc.queue.shift()) last = event;
+    const done = last as { type: string; text: string; reasoning: string };
     expect(done.type).toBe("done");
     expect(done.text).toBe("Hello, wörld 😀");
     expect(Object.keys(done)[0]).toBe("type");

@@ -5,6 +5,7 @@ import type { StreamMetrics } from "../types/metrics.js";
 import type { ChatResult, FinishReason, ServerTimings, Usage, UsageSource } from "../types/result.js";
 import { TextAccumulator } from "../utils/TextAccumulator.js";
 import type { DeltaSink, ToolCallFragment, UsageReport } from "./DeltaSink.js";
+import { EventQueue } from "./EventQueue.js";
 import { type ThinkTagMode, ThinkTagSplitter } from "./ThinkTagSplitter.js";
 import { ToolCallAssembler } from "./ToolCallAssembler.js";
 
@@ -27,8 +28,8 @@ export interface AccumulatorOptions {
  */
 export class ResponseAccumulator implements DeltaSink {
   /** Events waiting to be yielded. The stream drains it after every producer step. */
-  /** Events waiting to be handed out; the stream clears each slot as it takes the event from it. */
-  queue: (StreamEvent | undefined)[] = [];
+  /** Events waiting to be handed out. */
+  readonly queue = new EventQueue();
   readonly startedAt: number;
   readonly startedAtEpochMs: number;
   responseHeadersAt: number | undefined;
@@ -147,7 +148,7 @@ export class ResponseAccumulator implements DeltaSink {
 
   /** Forgets a failed attempt's partial state before a retry (only ever before the first token). */
   resetForRetry(): void {
-    this.queue = [];
+    this.queue.clear();
     this.responseHeadersAt = undefined;
     this.firstChunkAt = undefined;
     this.ended = false;

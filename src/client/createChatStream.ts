@@ -98,8 +98,6 @@ export function createChatStream(options: CreateChatStreamOptions): ChatStream {
   let attempt = 0;
   let phase: "new" | "streaming" | "done" = "new";
   const ended = () => phase === "done";
-  /** Index of the next event to hand out in `acc.queue`. */
-  let head = 0;
   /** What `decode()` threw on the fast path, for the slow path to handle. */
   let failure: unknown;
   let inSlowPath = false;
@@ -122,22 +120,7 @@ export function createChatStream(options: CreateChatStreamOptions): ChatStream {
     settle(value, error);
   };
 
-  const take = (): StreamEvent | undefined => {
-    const queue = acc.queue;
-    if (head < queue.length) {
-      const event = queue[head];
-      // Cleared, so a handed-out event is garbage at once rather than surviving a scavenge.
-      queue[head++] = undefined;
-      return event;
-    }
-    // Emptied only now and then: setting the length to 0 frees the array's storage, and the next push
-    // would allocate it again (~150 bytes per event when done after every event).
-    if (head >= QUEUE_RESET) {
-      queue.length = 0;
-      head = 0;
-    }
-    return undefined;
-  };
+  const take = (): StreamEvent | undefined => acc.queue.shift();
 
   const handOut = (event: StreamEvent): IteratorResult<StreamEvent> => {
     if (watchdog !== undefined) watchdog.waiting = false;
@@ -209,7 +192,6 @@ export function createChatStream(options: CreateChatStreamOptions): ChatStream {
               await sleep(delay, controller.signal);
               // If the wait was aborted, the next attempt sees it at once and finishes as aborted.
               acc.resetForRetry();
-              head = 0;
               continue;
             }
           }
@@ -260,8 +242,7 @@ export function createChatStream(options: CreateChatStreamOptions): ChatStream {
         acc.flush();
         finish(acc.result("aborted"), reason);
       }
-      acc.queue.length = 0;
-      head = 0;
+      acc.queue.clear();
       return DONE;
     },
   };
@@ -270,8 +251,6 @@ export function createChatStream(options: CreateChatStreamOptions): ChatStream {
 }
 
 const DONE: IteratorResult<StreamEvent> = { done: true, value: undefined };
-/** Slots of the event queue used before it is emptied (8 KiB of storage at most). */
-const QUEUE_RESET = 1024;
 
 /** Runs a step-wise source (an async iterable) as a reader whose every `fill()` is one step. */
 function toReader(source: DeltaReader | AsyncIterable<unknown>): DeltaReader {
