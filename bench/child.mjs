@@ -34,6 +34,9 @@ if (mode === "flood") {
   const c = process.cpuUsage(c0);
   print({ count, ms, cpuUs: c.user + c.system });
 } else if (mode === "paced") {
+  // Let the warm-up's background work (optimising compiler, GC helpers) finish first: on 2 cores its
+  // threads compete with the wake-ups being measured (measured: ~4× the latency while they run).
+  await new Promise((resolve) => setTimeout(resolve, 1000));
   const endToEnd = [];
   const inProcess = [];
   const count = await run(`${url}/s/paced/v1`, {
