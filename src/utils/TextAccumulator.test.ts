@@ -32,6 +32,18 @@ describe("TextAccumulator with large and multi-byte deltas", () => {
   });
 });
 
+describe("TextAccumulator keeps a U+FEFF", () => {
+  it("at the start of the text and at the start of a later block", () => {
+    const first = new TextAccumulator();
+    first.append("\uFEFFhello");
+    expect(first.toString()).toBe("\uFEFFhello");
+    const later = new TextAccumulator();
+    const parts = [...Array.from({ length: 400 }, () => "x".repeat(40)), "\uFEFFy"];
+    for (const part of parts) later.append(part);
+    expect(later.toString()).toBe(parts.join(""));
+  });
+});
+
 describe("TextAccumulator ASCII fast path", () => {
   it("keeps any mix of ASCII, partly ASCII and multi-byte deltas intact, at any block fill (property)", async () => {
     const fc = (await import("fast-check")).default;

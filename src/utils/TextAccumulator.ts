@@ -4,7 +4,8 @@ const BLOCK_BYTES = 64 * 1024;
 const FIRST_BLOCK_BYTES = 256;
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder();
+// `ignoreBOM: true`: a U+FEFF that starts a block is part of the text, not a byte-order mark.
+const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
 
 /**
  * Collects text deltas in bounded memory and without O(n²) concatenation. Deltas are copied as UTF-8
