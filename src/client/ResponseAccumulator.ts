@@ -27,7 +27,6 @@ export interface AccumulatorOptions {
  * result (text, reasoning, tool calls) and the timestamps the metrics are derived from.
  */
 export class ResponseAccumulator implements DeltaSink {
-  /** Events waiting to be yielded. The stream drains it after every producer step. */
   /** Events waiting to be handed out. */
   readonly queue = new EventQueue();
   readonly startedAt: number;

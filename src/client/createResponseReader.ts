@@ -1,6 +1,7 @@
 import { ProtocolError } from "../errors/ProtocolError.js";
 import { createTemplateJsonParser, type TemplateJsonParser } from "../json/createTemplateJsonParser.js";
 import { createLineReader, type LineReader } from "../lines/createLineReader.js";
+import { isBlankLine } from "../ndjson/isBlankLine.js";
 import { handleOllamaChunk } from "../protocols/handleOllamaChunk.js";
 import { handleOpenAiChunk } from "../protocols/handleOpenAiChunk.js";
 import { openAiTextSlot } from "../protocols/openAiTextSlot.js";
@@ -81,7 +82,7 @@ export function createResponseReader(options: ResponseReaderOptions): DeltaReade
     if (kind === "ndjson") {
       lines = createLineReader({ breaks: "lf", maxLineLength, label: "NDJSON line" });
       handleLine = (line) => {
-        if (!isBlank(line)) handleOllamaChunk(parseJson(line, url) as never, sink);
+        if (!isBlankLine(line)) handleOllamaChunk(parseJson(line, url) as never, sink);
       };
       return;
     }
@@ -207,14 +208,6 @@ export function parseJson(text: string, url: string, parser?: TemplateJsonParser
       },
     );
   }
-}
-
-function isBlank(line: string): boolean {
-  for (let i = 0; i < line.length; i++) {
-    const code = line.charCodeAt(i);
-    if (code !== 32 && code !== 9 && code !== 13) return false;
-  }
-  return true;
 }
 
 function bodyKind(contentType: string, protocol: Protocol, streaming: boolean): BodyKind {

@@ -1,4 +1,5 @@
 import { ProtocolError } from "../errors/ProtocolError.js";
+import { isBlankLine } from "./isBlankLine.js";
 
 /** Callbacks and limits of {@link createNdjsonParser}. */
 export interface NdjsonParserOptions {
@@ -23,8 +24,6 @@ export interface NdjsonParser {
 }
 
 const CR = 13;
-const SPACE = 32;
-const TAB = 9;
 
 /** The default of {@link NdjsonParserOptions.maxLineLength}: 8 Mi characters. */
 const DEFAULT_MAX_LINE_LENGTH = 8 * 1024 * 1024;
@@ -75,13 +74,8 @@ export function createNdjsonParser(options: NdjsonParserOptions): NdjsonParser {
   function emit(text: string, start: number, end: number): void {
     if (end > start && text.charCodeAt(end - 1) === CR) end--;
     if (end - start > maxLineLength) tooLong();
-    // A JSON line starts with "{" or "[", so this loop almost always stops at once.
-    for (let index = start; index < end; index++) {
-      const code = text.charCodeAt(index);
-      if (code !== SPACE && code !== TAB && code !== CR) {
-        onLine(start === 0 && end === text.length ? text : text.slice(start, end));
-        return;
-      }
+    if (!isBlankLine(text, start, end)) {
+      onLine(start === 0 && end === text.length ? text : text.slice(start, end));
     }
   }
 

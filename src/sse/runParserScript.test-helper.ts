@@ -14,6 +14,7 @@ const sources = [
   "sse/createSseLineParser.ts",
   "lines/createLineReader.ts",
   "ndjson/createNdjsonParser.ts",
+  "ndjson/isBlankLine.ts",
 ];
 
 /**
