@@ -8,6 +8,7 @@ import { openAiTextSlot } from "../protocols/openAiTextSlot.js";
 import { serverErrorMessage, serverMessageFromBody } from "../protocols/serverErrorMessage.js";
 import { createSseLineParser, type SseLineParser } from "../sse/createSseLineParser.js";
 import type { SseEvent } from "../sse/createSseParser.js";
+import { dataValueStart } from "../sse/dataValueStart.js";
 import type { Protocol } from "../types/options.js";
 import type { DeltaSink } from "./DeltaSink.js";
 import type { DeltaReader } from "./DeltaSource.js";
@@ -96,13 +97,9 @@ export function createResponseReader(options: ResponseReaderOptions): DeltaReade
       // The usual event, one data line and a blank line, is dispatched without the blank line's
       // round through the line parser: the shortest path from a socket read to the consumer.
       // With no event type and no id to carry, the data goes straight to the chunk handler.
-      if (
-        sse.clean &&
-        line.charCodeAt(0) === 100 &&
-        line.startsWith("data:") &&
-        (lines as LineReader).skipBlankLine()
-      ) {
-        handleSseData(line.slice(line.charCodeAt(5) === 32 ? 6 : 5), sink, json, url);
+      const valueStart = sse.clean ? dataValueStart(line, 0, line.length) : -1;
+      if (valueStart !== -1 && (lines as LineReader).skipBlankLine()) {
+        handleSseData(line.slice(valueStart), sink, json, url);
       } else sse.line(line);
     };
     endOfInput = () => sse.end();

@@ -1,5 +1,6 @@
 import { ProtocolError } from "../errors/ProtocolError.js";
 import type { SseEvent } from "./createSseParser.js";
+import { dataValueStart } from "./dataValueStart.js";
 
 /** Callbacks and limits of {@link createSseLineParser}. */
 export interface SseLineParserOptions {
@@ -107,22 +108,12 @@ export function createSseLineParser(options: SseLineParserOptions): SseLineParse
         dispatch();
         return;
       }
-      const first = text.charCodeAt(start);
-      // Fast path for "data:", by far the most frequent line. Positions >= end hold CR/LF or nothing,
-      // so the comparisons cannot match past the end of the line.
-      if (
-        first === 100 &&
-        text.charCodeAt(start + 1) === 97 &&
-        text.charCodeAt(start + 2) === 116 &&
-        text.charCodeAt(start + 3) === 97 &&
-        text.charCodeAt(start + 4) === COLON &&
-        start + 4 < end
-      ) {
-        const valueStart = start + 5 < end && text.charCodeAt(start + 5) === SPACE ? start + 6 : start + 5;
-        appendData(text.slice(valueStart, end));
+      const dataStart = dataValueStart(text, start, end);
+      if (dataStart !== -1) {
+        appendData(text.slice(dataStart, end));
         return;
       }
-      if (first === COLON) {
+      if (text.charCodeAt(start) === COLON) {
         if (onComment !== undefined) {
           onComment(
             text.slice(start + 1 < end && text.charCodeAt(start + 1) === SPACE ? start + 2 : start + 1, end),

@@ -12,6 +12,7 @@ const sources = [
   "errors/ProtocolError.ts",
   "sse/createSseParser.ts",
   "sse/createSseLineParser.ts",
+  "sse/dataValueStart.ts",
   "lines/createLineReader.ts",
   "ndjson/createNdjsonParser.ts",
   "ndjson/isBlankLine.ts",
