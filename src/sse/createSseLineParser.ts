@@ -1,10 +1,22 @@
 import { ProtocolError } from "../errors/ProtocolError.js";
-import type { SseEvent } from "./createSseParser.js";
 import { dataValueStart } from "./dataValueStart.js";
+
+/** One dispatched server-sent event. */
+export interface SseEvent {
+  /** The `event:` field, or `undefined` when the event had none (or an empty one). */
+  event: string | undefined;
+  /** The `data:` lines of the event, joined with `"\n"`. */
+  data: string;
+  /**
+   * The last event ID seen so far in the stream (it persists across events, as the spec says), or
+   * `undefined` while it is unset or empty.
+   */
+  id: string | undefined;
+}
 
 /** Callbacks and limits of {@link createSseLineParser}. */
 export interface SseLineParserOptions {
-  /** Called once per dispatched event, synchronously from `line()` / `end()`. */
+  /** Called once per dispatched event, synchronously from the call that completed it. */
   onEvent: (event: SseEvent) => void;
   /** Called with the reconnection time of a valid `retry:` field (ASCII digits only), in ms. */
   onRetry?: (ms: number) => void;

@@ -1,28 +1,11 @@
 import { ProtocolError } from "../errors/ProtocolError.js";
-import { createSseLineParser } from "./createSseLineParser.js";
+import { createSseLineParser, type SseLineParserOptions } from "./createSseLineParser.js";
 import { dataValueStart } from "./dataValueStart.js";
 
-/** One dispatched server-sent event. */
-export interface SseEvent {
-  /** The `event:` field, or `undefined` when the event had none (or an empty one). */
-  event: string | undefined;
-  /** The `data:` lines of the event, joined with `"\n"`. */
-  data: string;
-  /**
-   * The last event ID seen so far in the stream (it persists across events, as the spec says), or
-   * `undefined` while it is unset or empty.
-   */
-  id: string | undefined;
-}
+export type { SseEvent } from "./createSseLineParser.js";
 
-/** Callbacks and limits of {@link createSseParser}. */
-export interface SseParserOptions {
-  /** Called once per dispatched event, synchronously from `feed()` / `end()`. */
-  onEvent: (event: SseEvent) => void;
-  /** Called with the reconnection time of a valid `retry:` field (ASCII digits only), in ms. */
-  onRetry?: (ms: number) => void;
-  /** Called with the text of a comment line (`:` line), one leading space removed. */
-  onComment?: (comment: string) => void;
+/** Callbacks and limits of {@link createSseParser}: the line parser's, with the limit on lines too. */
+export interface SseParserOptions extends SseLineParserOptions {
   /**
    * Max characters of one line AND of one event's accumulated data. Exceeding it makes `feed()` throw
    * a `ProtocolError` with reason `line-too-long` and resets the parser.
@@ -72,18 +55,12 @@ const DEFAULT_MAX_LINE_LENGTH = 8 * 1024 * 1024;
  * ```
  */
 export function createSseParser(options: SseParserOptions): SseParser {
-  const { onEvent, onRetry, onComment } = options;
   const maxLineLength = options.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH;
   if (!Number.isSafeInteger(maxLineLength) || maxLineLength < 1) {
     throw new RangeError(`maxLineLength must be a positive integer, got ${String(maxLineLength)}`);
   }
 
-  const lines = createSseLineParser({
-    onEvent,
-    ...(onRetry === undefined ? {} : { onRetry }),
-    ...(onComment === undefined ? {} : { onComment }),
-    maxLineLength,
-  });
+  const lines = createSseLineParser({ ...options, maxLineLength });
   // The partial line at the end of the last chunk, as pieces (joining once avoids O(n²) copying).
   let pending: string[] = [];
   let pendingLength = 0;
