@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { splitAt } from "../utils/splitAt.test-helper.js";
 import { type ThinkTagMode, ThinkTagSplitter } from "./ThinkTagSplitter.js";
 
 function run(chunks: string[], mode: ThinkTagMode = "auto") {
@@ -22,17 +23,6 @@ function run(chunks: string[], mode: ThinkTagMode = "auto") {
 }
 
 /** Splits a string at the given cut points. */
-function splitAt(input: string, cuts: number[]): string[] {
-  const points = [...new Set(cuts.map((c) => c % (input.length + 1)))].sort((a, b) => a - b);
-  const parts: string[] = [];
-  let last = 0;
-  for (const point of points) {
-    parts.push(input.slice(last, point));
-    last = point;
-  }
-  parts.push(input.slice(last));
-  return parts;
-}
 
 describe("ThinkTagSplitter", () => {
   it("splits reasoning from the answer and drops the layout line breaks after tags", () => {

@@ -5,6 +5,7 @@ import { TimeoutError } from "../errors/TimeoutError.js";
 import { createMockServer, type MockServer } from "../mock/index.js";
 import type { StreamEvent } from "../types/events.js";
 import type { FinishInfo, StreamChatOptions } from "../types/options.js";
+import { splitAt } from "../utils/splitAt.test-helper.js";
 import { streamChat } from "./streamChat.js";
 
 let server: MockServer;
@@ -190,28 +191,30 @@ describe("lazy decoding", () => {
   const frame = (content: string) =>
     `data: ${JSON.stringify({ choices: [{ index: 0, delta: { content }, finish_reason: null }] })}\n\n`;
   const words = Array.from({ length: 200 }, (_, i) => `w${i} `);
-  const bodyOf = <T>(parts: T[]): AsyncIterable<T> => ({
-    async *[Symbol.asyncIterator]() {
-      yield* parts;
-    },
-  });
-
-  it("decodes only what the consumer asked for: breaking keeps exactly the text it saw", async () => {
-    // One network read holds every chunk, so nothing but laziness keeps the rest out of the result.
-    const body = new TextEncoder().encode(`${words.map(frame).join("")}data: [DONE]\n\n`);
-    let closed = false;
-    const stream = streamChat({
+  /** A stream over a transport that answers with an event stream of these body pieces. */
+  const streamOf = (pieces: (Uint8Array | string)[], onClose = () => {}) =>
+    streamChat({
       baseURL: "http://127.0.0.1:9/v1",
       model: "m",
       messages: [],
       transport: async () => ({
         status: 200,
         headers: { "content-type": "text/event-stream" },
-        body: bodyOf([body]),
-        close: () => {
-          closed = true;
+        body: {
+          async *[Symbol.asyncIterator]() {
+            yield* pieces;
+          },
         },
+        close: onClose,
       }),
+    });
+
+  it("decodes only what the consumer asked for: breaking keeps exactly the text it saw", async () => {
+    // One network read holds every chunk, so nothing but laziness keeps the rest out of the result.
+    const body = new TextEncoder().encode(`${words.map(frame).join("")}data: [DONE]\n\n`);
+    let closed = false;
+    const stream = streamOf([body], () => {
+      closed = true;
     });
     const seen: string[] = [];
     for await (const event of stream) {
@@ -233,17 +236,7 @@ describe("lazy decoding", () => {
           .map(frame)
           .join(""),
       );
-    const stream = streamChat({
-      baseURL: "http://127.0.0.1:9/v1",
-      model: "m",
-      messages: [],
-      transport: async () => ({
-        status: 200,
-        headers: { "content-type": "text/event-stream" },
-        body: bodyOf([read(0), read(3), new TextEncoder().encode("data: [DONE]\n\n")]),
-        close: () => {},
-      }),
-    });
+    const stream = streamOf([read(0), read(3), new TextEncoder().encode("data: [DONE]\n\n")]);
     for await (const event of stream) {
       if (event.type === "text") await new Promise((resolve) => setTimeout(resolve, 25));
     }
@@ -257,17 +250,7 @@ describe("lazy decoding", () => {
   it("accepts a custom transport whose body yields strings, split anywhere", async () => {
     const text = `${words.map(frame).join("")}data: [DONE]\n\n`;
     const pieces = text.match(/[\s\S]{1,7}/g) ?? [];
-    const result = await streamChat({
-      baseURL: "http://127.0.0.1:9/v1",
-      model: "m",
-      messages: [],
-      transport: async () => ({
-        status: 200,
-        headers: { "content-type": "text/event-stream" },
-        body: bodyOf(pieces),
-        close: () => {},
-      }),
-    });
+    const result = await streamOf(pieces);
     expect(result.text).toBe(words.join(""));
     expect(result.finishReason).toBe("stop");
   });
@@ -288,26 +271,8 @@ describe("lazy decoding", () => {
             parts.push(`data: ${data}${eol}${eol}`);
           }
           parts.push("data: [DONE]\n\n");
-          const bytes = new TextEncoder().encode(parts.join(""));
-          const positions = [...new Set(cuts.map((cut) => cut % (bytes.length + 1)))].sort((a, b) => a - b);
-          const pieces: Uint8Array[] = [];
-          let previous = 0;
-          for (const position of positions) {
-            pieces.push(bytes.subarray(previous, position));
-            previous = position;
-          }
-          pieces.push(bytes.subarray(previous));
-          const stream = streamChat({
-            baseURL: "http://127.0.0.1:9/v1",
-            model: "m",
-            messages: [],
-            transport: async () => ({
-              status: 200,
-              headers: { "content-type": "text/event-stream" },
-              body: bodyOf(pieces),
-              close: () => {},
-            }),
-          });
+          const pieces = splitAt(new TextEncoder().encode(parts.join("")), cuts);
+          const stream = streamOf(pieces);
           const texts: string[] = [];
           for await (const event of stream) if (event.type === "text") texts.push(event.text);
           const expected = frames.map(([content]) => content).filter((content) => content !== "");

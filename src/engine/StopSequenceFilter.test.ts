@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { splitAt } from "../utils/splitAt.test-helper.js";
 import { StopSequenceFilter } from "./StopSequenceFilter.js";
 
 function run(stops: string[], pieces: string[]): { text: string; stopped: boolean } {
@@ -39,14 +40,7 @@ describe("StopSequenceFilter", () => {
         fc.string({ unit: fc.constantFrom("a", "b", "c", "x"), maxLength: 40 }),
         fc.array(fc.nat(40), { maxLength: 6 }),
         (input, cuts) => {
-          const points = [...new Set(cuts.map((cut) => cut % (input.length + 1)))].sort((a, b) => a - b);
-          const pieces: string[] = [];
-          let last = 0;
-          for (const point of points) {
-            pieces.push(input.slice(last, point));
-            last = point;
-          }
-          pieces.push(input.slice(last));
+          const pieces = splitAt(input, cuts);
           const stops = ["ab", "bca"];
           expect(run(stops, pieces)).toEqual(run(stops, [input]));
         },

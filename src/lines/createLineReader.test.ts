@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ProtocolError } from "../errors/ProtocolError.js";
+import { splitAt } from "../utils/splitAt.test-helper.js";
 import { createLineReader, type LineReaderOptions } from "./createLineReader.js";
 
 const encode = (text: string) => new TextEncoder().encode(text);
@@ -19,18 +20,6 @@ function readAll(chunks: Uint8Array[], options: LineReaderOptions): string[] {
   drain();
   expect(reader.done).toBe(true);
   return lines;
-}
-
-function splitAt(bytes: Uint8Array, cuts: number[]): Uint8Array[] {
-  const positions = [...new Set(cuts.map((cut) => cut % (bytes.length + 1)))].sort((a, b) => a - b);
-  const parts: Uint8Array[] = [];
-  let previous = 0;
-  for (const position of positions) {
-    parts.push(bytes.subarray(previous, position));
-    previous = position;
-  }
-  parts.push(bytes.subarray(previous));
-  return parts;
 }
 
 /** Independent oracles: split the whole decoded text with a regular expression. */

@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { splitAt } from "../utils/splitAt.test-helper.js";
 import { createNdjsonParser } from "./createNdjsonParser.js";
 
 const lineChar = fc.constantFrom("{", "}", '"', "a", ":", " ", "\t", "\r", "é", "ж", "😀", "𝄞", "\uFEFF");
@@ -33,21 +34,6 @@ function feedAll(chunks: string[]): string[] {
   for (const chunk of chunks) parser.feed(chunk);
   parser.end();
   return output;
-}
-
-function splitAt<T extends { slice(start: number, end?: number): T; length: number }>(
-  whole: T,
-  cuts: number[],
-): T[] {
-  const positions = [...new Set(cuts.map((cut) => cut % (whole.length + 1)))].sort((a, b) => a - b);
-  const parts: T[] = [];
-  let previous = 0;
-  for (const position of positions) {
-    parts.push(whole.slice(previous, position));
-    previous = position;
-  }
-  parts.push(whole.slice(previous));
-  return parts;
 }
 
 const cuts = fc.array(fc.nat(), { maxLength: 20 });

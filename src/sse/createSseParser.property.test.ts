@@ -2,6 +2,7 @@ import { createParser } from "eventsource-parser";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { createLineReader } from "../lines/createLineReader.js";
+import { splitAt } from "../utils/splitAt.test-helper.js";
 import { createSseLineParser } from "./createSseLineParser.js";
 import { createSseParser, type SseEvent } from "./createSseParser.js";
 
@@ -104,21 +105,6 @@ function feedAll(chunks: string[], end = true): Output {
   for (const chunk of chunks) parser.feed(chunk);
   if (end) parser.end();
   return output;
-}
-
-function splitAt<T extends { slice(start: number, end?: number): T; length: number }>(
-  whole: T,
-  cuts: number[],
-): T[] {
-  const positions = [...new Set(cuts.map((cut) => cut % (whole.length + 1)))].sort((a, b) => a - b);
-  const parts: T[] = [];
-  let previous = 0;
-  for (const position of positions) {
-    parts.push(whole.slice(previous, position));
-    previous = position;
-  }
-  parts.push(whole.slice(previous));
-  return parts;
 }
 
 const cuts = fc.array(fc.nat(), { maxLength: 20 });
