@@ -1,53 +1,20 @@
 import { SpanKind, SpanStatusCode } from "@opentelemetry/api";
-import {
-  AggregationTemporality,
-  type Histogram,
-  InMemoryMetricExporter,
-  MeterProvider,
-  PeriodicExportingMetricReader,
-} from "@opentelemetry/sdk-metrics";
-import {
-  BasicTracerProvider,
-  InMemorySpanExporter,
-  SimpleSpanProcessor,
-} from "@opentelemetry/sdk-trace-base";
 import { afterAll, describe, expect, it } from "vitest";
 import { disposeEngine } from "../engine/engineRuntime.js";
 import { storiesModel } from "../engine/engineTestModels.test-helper.js";
 import { streamEngineChat } from "../engine/streamEngineChat.js";
 import { createOtelHook } from "./otel.js";
+import { histogramPoints, metricSetup, traceSetup } from "./otelSdk.test-helper.js";
 
 afterAll(async () => {
   await disposeEngine();
 });
 
-/** The real SDK's in-memory exporters behind one hook; `collect` returns each histogram's points. */
+/** The real SDK's in-memory exporters behind one hook; `collect` returns the metrics by name. */
 function telemetry() {
-  const metricExporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
-  const reader = new PeriodicExportingMetricReader({
-    exporter: metricExporter,
-    exportIntervalMillis: 3_600_000,
-  });
-  const spanExporter = new InMemorySpanExporter();
-  const onFinish = createOtelHook({
-    meterProvider: new MeterProvider({ readers: [reader] }),
-    tracerProvider: new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spanExporter)] }),
-  });
-  async function collect() {
-    await reader.forceFlush();
-    const points = new Map<string, { attributes: Record<string, unknown>; value: Histogram }[]>();
-    for (const resource of metricExporter.getMetrics())
-      for (const scope of resource.scopeMetrics)
-        for (const metric of scope.metrics)
-          points.set(
-            metric.descriptor.name,
-            metric.dataPoints.map((point) => ({
-              attributes: point.attributes,
-              value: point.value as Histogram,
-            })),
-          );
-    return points;
-  }
+  const { meterProvider, collect } = metricSetup();
+  const { tracerProvider, exporter: spanExporter } = traceSetup();
+  const onFinish = createOtelHook({ meterProvider, tracerProvider });
   return { onFinish, collect, spanExporter };
 }
 
@@ -73,21 +40,21 @@ describe("createOtelHook on a real embedded-engine stream", () => {
     expect(usage.source).toBe("engine");
     const points = await collect();
 
-    const [duration] = points.get("gen_ai.client.operation.duration") ?? [];
+    const [duration] = histogramPoints(points.get("gen_ai.client.operation.duration"));
     expect(duration?.attributes).toEqual(engineAttributes);
     expect(duration?.value.count).toBe(1);
     expect(duration?.value.sum).toBeCloseTo(metrics.e2eMs / 1000, 9);
 
-    const tokens = points.get("gen_ai.client.token.usage") ?? [];
+    const tokens = histogramPoints(points.get("gen_ai.client.token.usage"));
     expect(tokens.map((p) => [p.attributes["gen_ai.token.type"], p.value.sum])).toEqual([
       ["input", usage.promptTokens],
       ["output", 30],
     ]);
 
-    const [firstChunk] = points.get("gen_ai.client.operation.time_to_first_chunk") ?? [];
+    const [firstChunk] = histogramPoints(points.get("gen_ai.client.operation.time_to_first_chunk"));
     expect(firstChunk?.value.sum).toBeCloseTo((metrics.firstChunkAt ?? Number.NaN) / 1000, 9);
 
-    const [perChunk] = points.get("gen_ai.client.operation.time_per_output_chunk") ?? [];
+    const [perChunk] = histogramPoints(points.get("gen_ai.client.operation.time_per_output_chunk"));
     expect(perChunk?.value.count).toBe(metrics.tokenChunks - 1);
     const firstToLast = ((metrics.lastTokenAt ?? Number.NaN) - (metrics.firstTokenAt ?? Number.NaN)) / 1000;
     expect(perChunk?.value.sum).toBeCloseTo(firstToLast, 9);
@@ -118,9 +85,9 @@ describe("createOtelHook on a real embedded-engine stream", () => {
     const result = await stream;
     expect(result.finishReason).toBe("aborted");
     const points = await collect();
-    const [duration] = points.get("gen_ai.client.operation.duration") ?? [];
+    const [duration] = histogramPoints(points.get("gen_ai.client.operation.duration"));
     expect(duration?.attributes).toEqual({ ...engineAttributes, "error.type": "aborted" });
-    const tokens = points.get("gen_ai.client.token.usage") ?? [];
+    const tokens = histogramPoints(points.get("gen_ai.client.token.usage"));
     expect(tokens.map((p) => [p.attributes["gen_ai.token.type"], p.value.sum])).toEqual([
       ["input", result.usage.promptTokens],
       ["output", result.usage.completionTokens],

@@ -1,55 +1,9 @@
 import { metrics, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
-import {
-  AggregationTemporality,
-  DataPointType,
-  type Histogram,
-  InMemoryMetricExporter,
-  MeterProvider,
-  type MetricData,
-  PeriodicExportingMetricReader,
-} from "@opentelemetry/sdk-metrics";
-import {
-  BasicTracerProvider,
-  InMemorySpanExporter,
-  SimpleSpanProcessor,
-} from "@opentelemetry/sdk-trace-base";
 import { afterEach, describe, expect, it } from "vitest";
 import { HttpError } from "../errors/HttpError.js";
 import { makeFinishInfo } from "./finishInfo.test-helper.js";
 import { createOtelHook, createOtelServerHook, genAiBuckets } from "./otel.js";
-
-function metricSetup() {
-  const exporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
-  const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 3_600_000 });
-  const meterProvider = new MeterProvider({ readers: [reader] });
-  async function collect(): Promise<Map<string, MetricData>> {
-    await reader.forceFlush();
-    const byName = new Map<string, MetricData>();
-    for (const resource of exporter.getMetrics()) {
-      for (const scope of resource.scopeMetrics) {
-        expect(scope.scope.name).toBe("llmstream");
-        for (const metric of scope.metrics) byName.set(metric.descriptor.name, metric);
-      }
-    }
-    exporter.reset();
-    return byName;
-  }
-  return { meterProvider, collect };
-}
-
-function traceSetup() {
-  const exporter = new InMemorySpanExporter();
-  const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
-  return { tracerProvider, exporter };
-}
-
-function histogramPoints(metric: MetricData | undefined) {
-  expect(metric?.dataPointType).toBe(DataPointType.HISTOGRAM);
-  return (metric?.dataPoints ?? []).map((point) => ({
-    attributes: point.attributes,
-    value: point.value as Histogram,
-  }));
-}
+import { histogramPoints, metricSetup, traceSetup } from "./otelSdk.test-helper.js";
 
 const baseAttributes = {
   "gen_ai.operation.name": "chat",
