@@ -28,6 +28,14 @@ const events: StreamEvent[] = [
   { type: "error", code: "truncated", message: "cut", error },
 ];
 
+/** Text output through a 40-column markdown renderer that draws each block once. */
+const markdownOutput: Omit<ChatOutputOptions, "writer"> = {
+  mode: "text",
+  color: false,
+  showReasoning: true,
+  createRenderer: (write) => createMarkdownRenderer({ write, columns: () => 40, color: false, live: false }),
+};
+
 describe("createChatOutput", () => {
   it("writes only the answer, plus a final newline, when reasoning is hidden", async () => {
     expect(await render(events, { mode: "text", color: false, showReasoning: false })).toBe("Hello, world\n");
@@ -98,13 +106,7 @@ describe("createChatOutput", () => {
         { type: "tool_call", index: 0, id: "1", name: "f", arguments: "{}" },
         { type: "text", text: "*after*" },
       ],
-      {
-        mode: "text",
-        color: false,
-        showReasoning: true,
-        createRenderer: (write) =>
-          createMarkdownRenderer({ write, columns: () => 40, color: false, live: false }),
-      },
+      markdownOutput,
     );
     const expected = `${renderMarkdown(markdown, { columns: 40, color: false })}[tool call] f({})\nafter\n`;
     expect(text).toBe(expected);
@@ -151,13 +153,7 @@ describe("createChatOutput", () => {
         { type: "text", text: "Half a para" },
         { type: "text", text: "graph" },
       ],
-      {
-        mode: "text",
-        color: false,
-        showReasoning: true,
-        createRenderer: (write) =>
-          createMarkdownRenderer({ write, columns: () => 40, color: false, live: false }),
-      },
+      markdownOutput,
     );
     expect(text).toBe("Half a paragraph\n");
   });
