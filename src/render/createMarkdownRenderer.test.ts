@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { marked } from "marked";
 import { describe, expect, it } from "vitest";
+import { splitAt } from "../utils/splitAt.test-helper.js";
 import { createMarkdownRenderer, renderMarkdown } from "./createMarkdownRenderer.js";
 import { createTestTerminal } from "./testTerminal.test-helper.js";
 
@@ -58,18 +59,9 @@ async function whole(markdown: string, columns: number, color = true) {
   return terminal.screen();
 }
 
-const splitAt = (text: string, cuts: number[]) => {
-  const points = Array.from(text);
-  const at = [...new Set(cuts.map((c) => c % (points.length + 1)))].sort((a, b) => a - b);
-  const parts: string[] = [];
-  let from = 0;
-  for (const to of at) {
-    parts.push(points.slice(from, to).join(""));
-    from = to;
-  }
-  parts.push(points.slice(from).join(""));
-  return parts;
-};
+/** Splits between code points only: a renderer is fed whole characters. */
+const splitAtCodePoints = (text: string, cuts: number[]) =>
+  splitAt(Array.from(text), cuts).map((points) => points.join(""));
 
 describe("renderMarkdown", () => {
   it("lays out every kind of block for the terminal width", async () => {
@@ -127,7 +119,7 @@ describe("createMarkdownRenderer", () => {
     const expected = await whole(answer, 40);
     await fc.assert(
       fc.asyncProperty(fc.array(fc.nat(), { maxLength: 60 }), async (cuts) => {
-        const { screen } = await streamed(splitAt(answer, cuts), 40);
+        const { screen } = await streamed(splitAtCodePoints(answer, cuts), 40);
         expect(screen).toEqual(expected);
       }),
       { numRuns: 40 },
@@ -166,7 +158,7 @@ describe("createMarkdownRenderer", () => {
     expect(expected.length).toBeGreaterThan(20);
     await fc.assert(
       fc.asyncProperty(fc.array(fc.nat(), { maxLength: 80 }), async (cuts) => {
-        expect((await streamed(splitAt(tricky, cuts), 36)).screen).toEqual(expected);
+        expect((await streamed(splitAtCodePoints(tricky, cuts), 36)).screen).toEqual(expected);
       }),
       { numRuns: 40 },
     );
@@ -178,7 +170,7 @@ describe("createMarkdownRenderer", () => {
     const crlf = answer.replace(/\n/g, "\r\n");
     await fc.assert(
       fc.asyncProperty(fc.array(fc.nat(), { maxLength: 80 }), async (cuts) => {
-        expect((await streamed(splitAt(crlf, cuts), 40)).screen).toEqual(expected);
+        expect((await streamed(splitAtCodePoints(crlf, cuts), 40)).screen).toEqual(expected);
       }),
       { numRuns: 15 },
     );
@@ -202,7 +194,7 @@ describe("createMarkdownRenderer", () => {
       color: false,
       live: true,
     });
-    for (const piece of splitAt(
+    for (const piece of splitAtCodePoints(
       answer,
       Array.from({ length: 100 }, (_, i) => i * 9),
     ))
@@ -235,7 +227,8 @@ describe("createMarkdownRenderer", () => {
       columns: () => terminal.columns,
       color: true,
     });
-    for (const piece of splitAt(answer.slice(0, cut), [5, 17, 40, 90, 200, 260])) renderer.push(piece);
+    for (const piece of splitAtCodePoints(answer.slice(0, cut), [5, 17, 40, 90, 200, 260]))
+      renderer.push(piece);
     await terminal.resize(24);
     renderer.resize();
     for (const piece of Array.from(answer.slice(cut))) renderer.push(piece);
@@ -269,7 +262,7 @@ describe("createMarkdownRenderer", () => {
       rows: () => 10,
       color: true,
     });
-    for (const piece of splitAt(
+    for (const piece of splitAtCodePoints(
       code,
       Array.from({ length: 60 }, (_, i) => i * 7),
     ))
@@ -291,7 +284,7 @@ describe("createMarkdownRenderer on a block taller than the screen", () => {
       rows: () => 10,
       color: true,
     });
-    for (const piece of splitAt(
+    for (const piece of splitAtCodePoints(
       markdown,
       Array.from({ length: 200 }, (_, i) => i * 5),
     ))
@@ -319,7 +312,7 @@ describe("createMarkdownRenderer limits", () => {
       color: true,
       maxBlockLength: 100,
     });
-    for (const piece of splitAt(
+    for (const piece of splitAtCodePoints(
       `\`\`\`ts\n${code}\n\`\`\`\n`,
       Array.from({ length: 80 }, (_, i) => i * 5),
     )) {
