@@ -1,6 +1,8 @@
 import { readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { afterAll, describe, expect, it } from "vitest";
 import { isModelError } from "../errors/ModelError.js";
 import {
@@ -68,5 +70,35 @@ describe("loadEngineModel", () => {
     } finally {
       await rm(file, { force: true });
     }
+  });
+});
+
+describe("disposeEngine", () => {
+  it("settles after a failed load even once the half-built model is garbage-collected", async () => {
+    await loadEngineModel(storiesModel);
+    const bytes = await readFile(storiesModel);
+    bytes.write("output_norx.weight", bytes.indexOf("output_norm.weight"));
+    const file = join(tmpdir(), `llmstream-collected-${process.pid}.gguf`);
+    await writeFile(file, bytes);
+    try {
+      expect(isModelError(await loadEngineModel(file).catch((caught: unknown) => caught))).toBe(true);
+    } finally {
+      await rm(file, { force: true });
+    }
+    // node-llama-cpp's failed model object is only weakly held: collect it, as a busy process would.
+    setFlagsFromString("--expose-gc");
+    const gc = runInNewContext("gc") as () => void;
+    for (let round = 0; round < 3; round += 1) {
+      gc();
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    const outcome = await Promise.race([
+      disposeEngine().then(() => "settled"),
+      new Promise((resolve) => setTimeout(resolve, 5_000, "still waiting after 5 s")),
+    ]);
+    expect(outcome).toBe("settled");
+    // The next request starts afresh.
+    const engine = await loadEngineModel(storiesModel);
+    expect(engine.model.disposed).toBe(false);
   });
 });

@@ -37,6 +37,13 @@ const models = new Map<string, Promise<EngineModel>>();
  * for a new one, measured faster to first token.
  */
 const idleContexts = new Map<string, { context: LlamaContext; sequence: LlamaContextSequence }>();
+/**
+ * Backends on which a model load failed. node-llama-cpp 3.21.1 builds the model object before
+ * llama.cpp loads the file, and that object holds a dispose-prevention handle on the backend that only
+ * its own `dispose()` releases; once the failed object is garbage-collected, `Llama#dispose()` waits for
+ * that handle forever (reproduced: a failed load, `gc()`, then dispose never settles).
+ */
+const backendsWithFailedLoads = new WeakSet<Llama>();
 
 /** Imports node-llama-cpp on first use, so HTTP-only users never load the native addon. */
 export function loadNodeLlamaCpp(): Promise<NodeLlamaCpp> {
@@ -122,6 +129,7 @@ export function loadEngineModel(file: string): Promise<EngineModel> {
         const model = await llama.loadModel({ modelPath: file });
         return { file, info, model };
       } catch (error) {
+        backendsWithFailedLoads.add(llama);
         // The log lines arrive asynchronously, just after the rejection.
         await new Promise((resolve) => setTimeout(resolve, 100));
         const log = [...new Set(recentLogLines.filter((line) => line !== ""))].join("; ");
@@ -201,7 +209,13 @@ export async function disposeEngine(): Promise<void> {
     await loaded?.model.dispose();
   }
   const instance = await llama?.catch(() => undefined);
-  await instance?.dispose();
+  if (instance === undefined) return;
+  const disposing = instance.dispose();
+  if (!backendsWithFailedLoads.has(instance)) return disposing;
+  // Waiting could hang (see backendsWithFailedLoads). dispose() has already released every model and
+  // context by the time it waits; only the backend itself stays until the process exits, which the
+  // pending promise does not delay.
+  disposing.catch(() => {});
 }
 
 function messageOf(error: unknown): string {
