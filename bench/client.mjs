@@ -140,6 +140,12 @@ try {
   console.log(
     `llmstream added delivery latency p50: ${ours["added in-process µs"]} µs over the floor in process (socket read → consumer), ${ours["added p50 µs"]} µs end to end (target ≤ 30)`,
   );
+  // What for-await delivery itself costs, measured in the same run: the rest is llmstream's own.
+  const forAwait = rows.find((r) => r.client === "floor, for await");
+  const minus = (a, b) => fix(Number.parseFloat(a) - Number.parseFloat(b), 1);
+  console.log(
+    `  of which a bare for-await over the floor's parse adds ${forAwait["added in-process µs"]} µs in process, ${forAwait["added p50 µs"]} µs end to end; llmstream over that: ${minus(ours["added in-process µs"], forAwait["added in-process µs"])} µs in process, ${minus(ours["added p50 µs"], forAwait["added p50 µs"])} µs end to end`,
+  );
   console.log(
     `llmstream RSS growth over ${BIG.toLocaleString("en-US")} chunks: ${ours[`RSS growth ${BIG / 1e6}M MB`]} MB; ${ours["same, semi-space 2 MB"]} MB with --max-semi-space-size=2 (target ≤ 10)`,
   );

@@ -9,39 +9,99 @@ const messages = [{ role: "user", content: "bench" }];
 /** The floor: node:http, split on blank lines, JSON.parse, read the content. Nothing else. */
 export function floor(baseURL, { headers = {}, onText }) {
   return new Promise((resolve, reject) => {
-    const body = JSON.stringify({ model: "m", messages, stream: true });
-    const req = http.request(
-      `${baseURL}/chat/completions`,
-      { method: "POST", agent, headers: { "content-type": "application/json", ...headers } },
-      (res) => {
-        res.setEncoding("utf8");
-        let pending = "";
-        let count = 0;
-        res.on("data", (chunk) => {
-          const text = pending + chunk;
-          let start = 0;
-          for (let end = text.indexOf("\n\n"); end !== -1; end = text.indexOf("\n\n", start)) {
-            if (text.startsWith("data: ", start)) {
-              const data = text.slice(start + 6, end);
-              if (data !== "[DONE]") {
-                const content = JSON.parse(data).choices[0]?.delta?.content;
-                if (content) {
-                  count++;
-                  onText?.(content);
-                }
-              }
-            }
-            start = end + 2;
-          }
-          pending = text.slice(start);
-        });
-        res.on("end", () => resolve(count));
-        res.on("error", reject);
+    let count = 0;
+    floorRequest(baseURL, headers, {
+      onContent(content) {
+        count++;
+        onText?.(content);
       },
-    );
-    req.on("error", reject);
-    req.end(body);
+      onEnd: () => resolve(count),
+      onError: reject,
+    });
   });
+}
+
+/**
+ * The floor's parse, handed out through the smallest async iterator (a queue and one waiting
+ * promise) and read with `for await`: what delivering through any async-iterable API costs over a
+ * callback, since the consumer runs only after Node's whole read callback and its microtask queue.
+ */
+export async function floorForAwait(baseURL, { headers = {}, onText }) {
+  const queue = [];
+  let waiting;
+  let ended = false;
+  let failure;
+  const settle = () => {
+    const waiter = waiting;
+    if (waiter === undefined) return;
+    waiting = undefined;
+    if (queue.length > 0) waiter.resolve({ done: false, value: queue.shift() });
+    else if (failure !== undefined) waiter.reject(failure);
+    else if (ended) waiter.resolve({ done: true, value: undefined });
+    else waiting = waiter;
+  };
+  floorRequest(baseURL, headers, {
+    onContent(content) {
+      queue.push(content);
+      settle();
+    },
+    onEnd() {
+      ended = true;
+      settle();
+    },
+    onError(error) {
+      failure = error;
+      settle();
+    },
+  });
+  const contents = {
+    [Symbol.asyncIterator]: () => ({
+      next() {
+        if (queue.length > 0) return Promise.resolve({ done: false, value: queue.shift() });
+        return new Promise((resolve, reject) => {
+          waiting = { resolve, reject };
+          settle();
+        });
+      },
+    }),
+  };
+  let count = 0;
+  for await (const content of contents) {
+    count++;
+    onText?.(content);
+  }
+  return count;
+}
+
+function floorRequest(baseURL, headers, { onContent, onEnd, onError }) {
+  const body = JSON.stringify({ model: "m", messages, stream: true });
+  const req = http.request(
+    `${baseURL}/chat/completions`,
+    { method: "POST", agent, headers: { "content-type": "application/json", ...headers } },
+    (res) => {
+      res.setEncoding("utf8");
+      let pending = "";
+      res.on("data", (chunk) => {
+        const text = pending + chunk;
+        let start = 0;
+        for (let end = text.indexOf("\n\n"); end !== -1; end = text.indexOf("\n\n", start)) {
+          if (text.startsWith("data: ", start)) {
+            const data = text.slice(start + 6, end);
+            if (data !== "[DONE]") {
+              const content = JSON.parse(data).choices[0]?.delta?.content;
+              if (content) onContent(content);
+            }
+          }
+          start = end + 2;
+        }
+        pending = text.slice(start);
+      });
+      res.on("end", onEnd);
+      res.on("error", onError);
+    },
+  );
+  req.on("error", onError);
+  req.end(body);
 }
 
 let ours;
@@ -92,4 +152,10 @@ export async function aiSdk(baseURL, { headers = {}, onText }) {
   return count;
 }
 
-export const contestants = { floor, llmstream, "openai-node": openaiNode, "ai-sdk": aiSdk };
+export const contestants = {
+  floor,
+  "floor, for await": floorForAwait,
+  llmstream,
+  "openai-node": openaiNode,
+  "ai-sdk": aiSdk,
+};
