@@ -16,15 +16,33 @@ export type ChatBackend = { kind: "http" } | { kind: "engine"; modelFile: string
  */
 export async function chooseBackend(
   settings: ChatSettings,
-  options: { env: Record<string, string | undefined>; note: (line: string) => void },
+  options: {
+    env: Record<string, string | undefined>;
+    note: (line: string) => void;
+    /** For tests: the development model file, or `false` for none. */
+    developmentFallback?: string | false;
+  },
 ): Promise<ChatBackend> {
   if (settings.modelFile !== undefined) {
     return { kind: "engine", modelFile: settings.modelFile, engine: await import("../../engine/index.js") };
   }
   if (settings.baseURLExplicit || !(await isConnectionRefused(settings.baseURL))) return { kind: "http" };
   const engine = await import("../../engine/index.js");
-  const modelFile = await engine.resolveModelFile({ env: options.env }).catch(() => undefined);
-  if (modelFile === undefined) return { kind: "http" };
+  const modelFile = await engine
+    .resolveModelFile({
+      env: options.env,
+      ...(options.developmentFallback === undefined
+        ? {}
+        : { developmentFallback: options.developmentFallback }),
+    })
+    .catch(() => undefined);
+  if (modelFile === undefined) {
+    // The request below fails with the connection error; say why the engine did not step in.
+    options.note(
+      `llmstream: no server at ${settings.baseURL} (connection refused) and no model for the embedded engine in ${engine.defaultModelsDir(options.env)}; start a server, or pass --model-file <file.gguf> (or put one there with \`llmstream pull <url>\`)`,
+    );
+    return { kind: "http" };
+  }
   options.note(
     `llmstream: no server at ${settings.baseURL} (connection refused); using the embedded engine with ${modelFile}`,
   );

@@ -1,0 +1,64 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { storiesModel } from "../../engine/engineTestModels.test-helper.js";
+import { chooseBackend } from "./chooseBackend.js";
+import { resolveChatOptions } from "./resolveChatOptions.js";
+
+let emptyModelsDir: string;
+let refusedURL: string;
+
+beforeAll(async () => {
+  emptyModelsDir = await mkdtemp(join(tmpdir(), "llmstream-no-models-"));
+  // A port that was just free: nothing listens there once the server is closed.
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  refusedURL = `http://127.0.0.1:${port}/v1`;
+});
+afterAll(() => rm(emptyModelsDir, { recursive: true, force: true }));
+
+/** The settings of a plain `llmstream chat`, with the default URL moved to a port that refuses. */
+const defaultSettings = () => ({ ...resolveChatOptions({}, {}), baseURL: refusedURL });
+
+describe("chooseBackend", () => {
+  it("says why the engine did not step in when no server answers and no model is found", async () => {
+    const notes: string[] = [];
+    const backend = await chooseBackend(defaultSettings(), {
+      env: { LLMSTREAM_MODELS_DIR: emptyModelsDir },
+      note: (line) => notes.push(line),
+      developmentFallback: false,
+    });
+    expect(backend.kind).toBe("http");
+    expect(notes).toHaveLength(1);
+    expect(notes[0]).toContain(`no server at ${refusedURL} (connection refused)`);
+    expect(notes[0]).toContain(`no model for the embedded engine in ${emptyModelsDir}`);
+    expect(notes[0]).toContain("--model-file");
+  });
+
+  it("uses the engine with the model it finds, saying so once", async () => {
+    const notes: string[] = [];
+    const backend = await chooseBackend(defaultSettings(), {
+      env: { LLMSTREAM_MODELS_DIR: emptyModelsDir },
+      note: (line) => notes.push(line),
+      developmentFallback: storiesModel,
+    });
+    expect(backend).toMatchObject({ kind: "engine", modelFile: storiesModel });
+    expect(notes).toEqual([
+      `llmstream: no server at ${refusedURL} (connection refused); using the embedded engine with ${storiesModel}`,
+    ]);
+  });
+
+  it("never looks for a model when the server URL was given", async () => {
+    const notes: string[] = [];
+    const backend = await chooseBackend(
+      { ...defaultSettings(), baseURLExplicit: true },
+      { env: {}, note: (line) => notes.push(line), developmentFallback: storiesModel },
+    );
+    expect(backend.kind).toBe("http");
+    expect(notes).toEqual([]);
+  });
+});
