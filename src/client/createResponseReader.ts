@@ -1,6 +1,7 @@
 import { ProtocolError } from "../errors/ProtocolError.js";
 import { createTemplateJsonParser, type TemplateJsonParser } from "../json/createTemplateJsonParser.js";
 import { createLineReader, type LineReader } from "../lines/createLineReader.js";
+import { decodeUtf8 } from "../lines/decodeUtf8.js";
 import { isBlankLine } from "../ndjson/isBlankLine.js";
 import { handleOllamaChunk } from "../protocols/handleOllamaChunk.js";
 import { handleOpenAiChunk } from "../protocols/handleOpenAiChunk.js";
@@ -8,6 +9,7 @@ import { openAiTextSlot } from "../protocols/openAiTextSlot.js";
 import { serverErrorMessage, serverMessageFromBody } from "../protocols/serverErrorMessage.js";
 import { createSseLineParser, type SseEvent, type SseLineParser } from "../sse/createSseLineParser.js";
 import { dataValueStart } from "../sse/dataValueStart.js";
+import { dataValueStartInBytes } from "../sse/dataValueStartInBytes.js";
 import type { Protocol } from "../types/options.js";
 import type { DeltaSink } from "./DeltaSink.js";
 import type { DeltaReader } from "./DeltaSource.js";
@@ -44,6 +46,8 @@ export function createResponseReader(options: ResponseReaderOptions): DeltaReade
   let body: AsyncIterator<Uint8Array | string> | undefined;
   let lines: LineReader | undefined;
   let handleLine: ((line: string) => void) | undefined;
+  /** Handles the line `lines.nextRaw()` just read, when the body's dialect has a byte-level path. */
+  let handleRawLine: (() => void) | undefined;
   let endOfInput: (() => void) | undefined;
   let inputEnded = false;
   let closed = false;
@@ -101,12 +105,31 @@ export function createResponseReader(options: ResponseReaderOptions): DeltaReade
         handleSseData(line.slice(valueStart), sink, json, url);
       } else sse.line(line);
     };
+    if (json !== undefined) {
+      const reader = lines;
+      // The same, before the line is decoded: a chunk that is the learned template around a plain
+      // token is read from the bytes, and only the token is decoded. Anything else is decoded and
+      // takes the path above.
+      handleRawLine = () => {
+        const { bytes, start, end } = reader.raw;
+        const valueStart = sse.clean ? dataValueStartInBytes(bytes, start, end) : -1;
+        if (valueStart !== -1 && reader.skipBlankLine()) {
+          const chunk = json.parseBytes(bytes, valueStart, end);
+          if (chunk !== undefined) handleOpenAiChunk(chunk as never, sink);
+          else handleSseData(decodeUtf8(bytes, valueStart, end), sink, json, url);
+        } else sse.line(decodeUtf8(bytes, start, end));
+      };
+    }
     endOfInput = () => sse.end();
   }
 
   return {
     decode() {
       if (lines === undefined) return false;
+      if (handleRawLine !== undefined && lines.nextRaw()) {
+        handleRawLine();
+        return true;
+      }
       const line = lines.next();
       if (line !== undefined) {
         (handleLine as (line: string) => void)(line);

@@ -94,6 +94,27 @@ describe("createTemplateJsonParser", () => {
     expect(spy.mock.calls.length).toBeLessThan(count + 20);
   });
 
+  it("reads a chunk from its bytes only when it is the template around a literal without escapes", () => {
+    const parser = newParser();
+    const bytes = (text: string) => Buffer.from(text);
+    // Nothing learned yet.
+    expect(parser.parseBytes(bytes(chunk("a")), 0, chunk("a").length)).toBeUndefined();
+    parser.parse(chunk("Hello"));
+    for (const value of ["é 你好 🙂", "", " world", "x".repeat(300)]) {
+      const encoded = bytes(chunk(value));
+      expect(parser.parseBytes(encoded, 0, encoded.length)).toEqual(JSON.parse(chunk(value)));
+    }
+    // Escapes, another shape, or a range that is not the whole document: decode and parse instead.
+    for (const text of [chunk('say "hi"'), chunk("a\nb"), chunk("x", { usage: null }), chunk(null)]) {
+      expect(parser.parseBytes(bytes(text), 0, Buffer.byteLength(text))).toBeUndefined();
+    }
+    const whole = bytes(chunk("abc"));
+    expect(parser.parseBytes(whole, 0, whole.length - 1)).toBeUndefined();
+    expect(parser.parseBytes(whole, 1, whole.length)).toBeUndefined();
+    // Without Node's Buffer methods (a browser's Uint8Array): always the text path.
+    expect(parser.parseBytes(new TextEncoder().encode(chunk("abc")), 0, whole.length)).toBeUndefined();
+  });
+
   it("gives what JSON.parse gives for any sequence of chunks (differential property)", () => {
     const valueChar = fc.constantFrom(
       "a",
@@ -127,6 +148,10 @@ describe("createTemplateJsonParser", () => {
       corrupt: fc.constantFrom(false, false, false, false, true),
       // An earlier object with the same key: the text search finds it first; only the probe tells.
       decoy: fc.option(fc.constantFrom("d1", "d2"), { nil: undefined }),
+      // Given as bytes first (inside a larger Buffer, as a line sits in a network read), else as text.
+      bytes: fc.option(fc.record({ before: fc.nat({ max: 3 }), after: fc.nat({ max: 3 }) }), {
+        nil: undefined,
+      }),
     });
     fc.assert(
       fc.property(fc.array(document, { maxLength: 30 }), (documents) => {
@@ -145,8 +170,24 @@ describe("createTemplateJsonParser", () => {
           try {
             expected = JSON.parse(text);
           } catch {
+            if (d.bytes !== undefined)
+              expect(parser.parseBytes(Buffer.from(`{${text}}`), 1, 1)).toBeUndefined();
             expect(() => parser.parse(text)).toThrow(SyntaxError);
             continue;
+          }
+          if (d.bytes !== undefined) {
+            const encoded = Buffer.from(text);
+            const padded = Buffer.concat([
+              Buffer.alloc(d.bytes.before, 34),
+              encoded,
+              Buffer.alloc(d.bytes.after, 34),
+            ]);
+            const start = d.bytes.before;
+            const fromBytes = parser.parseBytes(padded, start, start + encoded.length);
+            if (fromBytes !== undefined) {
+              expect(fromBytes).toEqual(expected);
+              continue;
+            }
           }
           expect(parser.parse(text)).toEqual(expected);
         }

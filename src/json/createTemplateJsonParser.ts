@@ -21,6 +21,13 @@ export interface TemplateJsonParser {
    * document, and do not keep it.
    */
   parse(text: string): unknown;
+  /**
+   * The same for a document given as UTF-8 bytes, `bytes[start, end)`, answered only when it is the
+   * learned template around a literal without escapes: returns the document as `parse` would, or
+   * `undefined` (then decode the text and call `parse`). Saves decoding the whole document to a
+   * string. Needs Node's `Buffer` methods; elsewhere it always returns `undefined`.
+   */
+  parseBytes(bytes: Uint8Array, start: number, end: number): unknown;
   /** Forgets the learned template. */
   reset(): void;
 }
@@ -28,11 +35,26 @@ export interface TemplateJsonParser {
 interface Template {
   prefix: string;
   suffix: string;
+  /** `prefix` and `suffix` as UTF-8. */
+  prefixBytes: Uint8Array;
+  suffixBytes: Uint8Array;
   /** The template document, reused: only `slot.holder[slot.key]` changes. */
   value: unknown;
   slot: TemplateSlot;
 }
 
+type NodeBuffer = Uint8Array & {
+  compare?: (
+    target: Uint8Array,
+    targetStart: number,
+    targetEnd: number,
+    start: number,
+    end: number,
+  ) => number;
+  utf8Slice?: (start: number, end: number) => string;
+};
+
+const encoder = new TextEncoder();
 const QUOTE = 34;
 const BACKSLASH = 92;
 /** A value no real document carries in the slot, used to prove where the slot is. */
@@ -124,7 +146,14 @@ export function createTemplateJsonParser(options: TemplateJsonParserOptions): Te
         continue;
       // The original value differs from the probe, so the literal replaced was the slot's own.
       if (slot.holder[slot.key] === PROBE) return;
-      template = { prefix, suffix, value: probe, slot: probeSlot };
+      template = {
+        prefix,
+        suffix,
+        prefixBytes: encoder.encode(prefix),
+        suffixBytes: encoder.encode(suffix),
+        value: probe,
+        slot: probeSlot,
+      };
       fresh = true;
       return;
     }
@@ -149,6 +178,27 @@ export function createTemplateJsonParser(options: TemplateJsonParserOptions): Te
         learn(text, value);
       }
       return value;
+    },
+    parseBytes(bytes, start, end) {
+      const t = template;
+      const buffer = bytes as NodeBuffer;
+      if (t === undefined || buffer.compare === undefined || buffer.utf8Slice === undefined) return undefined;
+      const { prefixBytes, suffixBytes } = t;
+      const open = start + prefixBytes.length;
+      const close = end - suffixBytes.length - 1;
+      if (close <= open || buffer[open] !== QUOTE || buffer[close] !== QUOTE) return undefined;
+      for (let i = open + 1; i < close; i++) {
+        const code = buffer[i] as number;
+        if (code === QUOTE || code === BACKSLASH || code < 0x20) return undefined;
+      }
+      // Byte-for-byte the template's text, so the decoded document would be too: ASCII quotes delimit
+      // the literal, and UTF-8 decodes the bytes between them the same alone as within the document.
+      if (buffer.compare(prefixBytes, 0, prefixBytes.length, start, open) !== 0) return undefined;
+      if (buffer.compare(suffixBytes, 0, suffixBytes.length, close + 1, end) !== 0) return undefined;
+      t.slot.holder[t.slot.key] = buffer.utf8Slice(open + 1, close);
+      fresh = false;
+      skip = 0;
+      return t.value;
     },
     reset() {
       template = undefined;

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { ProtocolError } from "../errors/ProtocolError.js";
 import { splitAt } from "../utils/splitAt.test-helper.js";
 import { createLineReader, type LineReaderOptions } from "./createLineReader.js";
+import { decodeUtf8 } from "./decodeUtf8.js";
 
 const encode = (text: string) => new TextEncoder().encode(text);
 
@@ -192,6 +193,74 @@ describe("createLineReader skipBlankLine", () => {
         },
       ),
       { numRuns: 1000 },
+    );
+  });
+});
+
+describe("createLineReader nextRaw", () => {
+  it("points at a line within one chunk without decoding it, and leaves the rest to next()", () => {
+    const reader = createLineReader({ breaks: "cr-lf" });
+    reader.push(encode("\uFEFFfirst\r\ndata: é\r\nspan"));
+    // The first line may start with a BOM: only next() reads it.
+    expect(reader.nextRaw()).toBe(false);
+    expect(reader.next()).toBe("first");
+    expect(reader.nextRaw()).toBe(true);
+    const { bytes, start, end } = reader.raw;
+    expect(decodeUtf8(bytes, start, end)).toBe("data: é");
+    // A line not yet complete, then one that spans chunks: nothing consumed, next() joins it.
+    expect(reader.nextRaw()).toBe(false);
+    reader.push(encode("s\n"));
+    expect(reader.nextRaw()).toBe(false);
+    expect(reader.next()).toBe("spans");
+    reader.end();
+    expect(reader.done).toBe(true);
+  });
+
+  it("enforces maxLineLength like next()", () => {
+    const reader = createLineReader({ breaks: "lf", maxLineLength: 4 });
+    reader.push(encode("ok\nlonger\n"));
+    expect(reader.next()).toBe("ok");
+    expect(() => reader.nextRaw()).toThrow(ProtocolError);
+  });
+
+  it("gives the lines of the whole text for any split and any mix with next() and skipBlankLine() (property)", () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom<LineReaderOptions["breaks"]>("cr-lf", "lf"),
+        fc.boolean(),
+        fc.string({ unit: fc.constantFrom("a", "\r", "\n", "\r\n", "é", "🙂"), maxLength: 40 }),
+        fc.array(fc.nat(), { maxLength: 8 }),
+        fc.array(fc.integer({ min: 0, max: 2 }), { minLength: 1, maxLength: 40 }),
+        fc.boolean(),
+        (breaks, bom, body, positions, choices, asBuffer) => {
+          const text = (bom ? "\uFEFF" : "") + body;
+          const reader = createLineReader({ breaks });
+          const lines: string[] = [];
+          let turn = 0;
+          const drain = () => {
+            for (;;) {
+              const choice = choices[turn++ % choices.length];
+              if (choice === 0 && reader.skipBlankLine()) lines.push("");
+              else if (choice === 1 && reader.nextRaw()) {
+                lines.push(decodeUtf8(reader.raw.bytes, reader.raw.start, reader.raw.end));
+              } else {
+                const line = reader.next();
+                if (line === undefined) return;
+                lines.push(line);
+              }
+            }
+          };
+          for (const part of splitAt(encode(text), positions)) {
+            reader.push(asBuffer ? Buffer.from(part) : part);
+            drain();
+          }
+          reader.end();
+          drain();
+          expect(reader.done).toBe(true);
+          expect(lines).toEqual(breaks === "cr-lf" ? expectedSse(text) : expectedNdjson(text));
+        },
+      ),
+      { numRuns: 2000 },
     );
   });
 });

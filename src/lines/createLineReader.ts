@@ -1,4 +1,5 @@
 import { ProtocolError } from "../errors/ProtocolError.js";
+import { decodeUtf8 } from "./decodeUtf8.js";
 
 /** Options of {@link createLineReader}. */
 export interface LineReaderOptions {
@@ -35,6 +36,15 @@ export interface LineReader {
    */
   next(): string | undefined;
   /**
+   * Like `next()`, without decoding: when the next complete line lies within one pushed chunk (the
+   * usual case), consumes it, points `raw` at its bytes (without the line break) and returns true.
+   * Returns false, consuming nothing, when no complete line is buffered, the line spans chunks, or it
+   * is the stream's first line (which may start with a BOM): then call `next()`.
+   */
+  nextRaw(): boolean;
+  /** The bytes of the line `nextRaw()` returned last: `bytes[start, end)`. Overwritten by the next call. */
+  readonly raw: RawLine;
+  /**
    * If the next line is empty and its line break is already buffered, consumes it and returns true:
    * the usual end of an SSE event, recognised without decoding a line.
    */
@@ -47,22 +57,17 @@ export interface LineReader {
   reset(): void;
 }
 
+/** Where a line's bytes are, without copying them. */
+export interface RawLine {
+  bytes: Uint8Array;
+  start: number;
+  end: number;
+}
+
 const LF = 10;
 const CR = 13;
 const BOM = 0xfeff;
 const DEFAULT_MAX_LINE_LENGTH = 8 * 1024 * 1024;
-
-// `ignoreBOM: true`: each line is decoded on its own, so a BOM must only be removed at the stream start.
-const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
-
-type NodeBuffer = Uint8Array & { utf8Slice?: (start: number, end: number) => string };
-
-/** Node's `Buffer#utf8Slice` where there is one (no subarray, no call overhead), TextDecoder elsewhere. */
-function decode(bytes: NodeBuffer, start: number, end: number): string {
-  if (start === end) return "";
-  if (bytes.utf8Slice !== undefined) return bytes.utf8Slice(start, end);
-  return decoder.decode(bytes.subarray(start, end));
-}
 
 function join(pieces: Uint8Array[], total: number): Uint8Array {
   const joined = new Uint8Array(total);
@@ -94,7 +99,7 @@ export function createLineReader(options: LineReaderOptions): LineReader {
     throw new RangeError(`maxLineLength must be a positive integer, got ${String(maxLineLength)}`);
   }
 
-  let chunks: NodeBuffer[] = [];
+  let chunks: Uint8Array[] = [];
   let head = 0;
   let position = 0;
   // Where the next LF / CR of chunks[head] is (its length if none): each byte is scanned once.
@@ -107,6 +112,7 @@ export function createLineReader(options: LineReaderOptions): LineReader {
   let skipLf = false;
   let atStreamStart = true;
   let ended = false;
+  const raw: RawLine = { bytes: new Uint8Array(0), start: 0, end: 0 };
 
   function tooLong(): never {
     reader.reset();
@@ -128,6 +134,45 @@ export function createLineReader(options: LineReaderOptions): LineReader {
     }
   }
 
+  /** Drops the LF of a CRLF split across chunks; false when that used up the chunk. */
+  function skipPendingLf(chunk: Uint8Array): boolean {
+    if (!skipLf) return true;
+    skipLf = false;
+    if (chunk[position] === LF && ++position === chunk.length) {
+      advance();
+      return false;
+    }
+    return true;
+  }
+
+  /** Where the next line break of `chunk` is, from `position` on (its length if none). */
+  function findBreak(chunk: Uint8Array): number {
+    if (nextLf < position) {
+      nextLf = chunk.indexOf(LF, position);
+      if (nextLf === -1) nextLf = chunk.length;
+    }
+    if (crBreaks && nextCr < position) {
+      nextCr = chunk.indexOf(CR, position);
+      if (nextCr === -1) nextCr = chunk.length;
+    }
+    return crBreaks && nextCr < nextLf ? nextCr : nextLf;
+  }
+
+  /** Where the text of a line ending at the break `lineEnd` ends: NDJSON drops a CR before the LF. */
+  function contentEndOf(chunk: Uint8Array, lineEnd: number): number {
+    return !crBreaks && lineEnd > position && chunk[lineEnd - 1] === CR ? lineEnd - 1 : lineEnd;
+  }
+
+  /** Moves past the break at `lineEnd` (a CRLF is one break, even split across chunks). */
+  function passBreak(chunk: Uint8Array, lineEnd: number): void {
+    position = lineEnd + 1;
+    if (crBreaks && chunk[lineEnd] === CR) {
+      if (position === chunk.length) skipLf = true;
+      else if (chunk[position] === LF) position++;
+    }
+    if (position === chunk.length) advance();
+  }
+
   function finishLine(line: string): string {
     if (atStreamStart) {
       atStreamStart = false;
@@ -145,23 +190,9 @@ export function createLineReader(options: LineReaderOptions): LineReader {
     },
     next() {
       while (head < chunks.length) {
-        const chunk = chunks[head] as NodeBuffer;
-        if (skipLf) {
-          skipLf = false;
-          if (chunk[position] === LF && ++position === chunk.length) {
-            advance();
-            continue;
-          }
-        }
-        if (nextLf < position) {
-          nextLf = chunk.indexOf(LF, position);
-          if (nextLf === -1) nextLf = chunk.length;
-        }
-        if (crBreaks && nextCr < position) {
-          nextCr = chunk.indexOf(CR, position);
-          if (nextCr === -1) nextCr = chunk.length;
-        }
-        const lineEnd = crBreaks && nextCr < nextLf ? nextCr : nextLf;
+        const chunk = chunks[head] as Uint8Array;
+        if (!skipPendingLf(chunk)) continue;
+        const lineEnd = findBreak(chunk);
         if (lineEnd === chunk.length) {
           pieceBytes += lineEnd - position;
           if (pieceBytes > maxLineLength + 1) tooLong();
@@ -169,12 +200,11 @@ export function createLineReader(options: LineReaderOptions): LineReader {
           advance();
           continue;
         }
-        let contentEnd = lineEnd;
-        if (!crBreaks && lineEnd > position && chunk[lineEnd - 1] === CR) contentEnd--;
         let line: string;
         if (pieces.length === 0) {
+          const contentEnd = contentEndOf(chunk, lineEnd);
           if (contentEnd - position > maxLineLength) tooLong();
-          line = decode(chunk, position, contentEnd);
+          line = decodeUtf8(chunk, position, contentEnd);
         } else {
           pieces.push(chunk.subarray(position, lineEnd));
           let total = pieceBytes + lineEnd - position;
@@ -184,14 +214,9 @@ export function createLineReader(options: LineReaderOptions): LineReader {
           // NDJSON: the CR before the LF may have ended the previous piece.
           if (!crBreaks && total > 0 && joined[total - 1] === CR) total--;
           if (total > maxLineLength) tooLong();
-          line = decode(joined, 0, total);
+          line = decodeUtf8(joined, 0, total);
         }
-        position = lineEnd + 1;
-        if (crBreaks && chunk[lineEnd] === CR) {
-          if (position === chunk.length) skipLf = true;
-          else if (chunk[position] === LF) position++;
-        }
-        if (position === chunk.length) advance();
+        passBreak(chunk, lineEnd);
         return finishLine(line);
       }
       if (ended && pieces.length > 0) {
@@ -201,15 +226,30 @@ export function createLineReader(options: LineReaderOptions): LineReader {
         pieceBytes = 0;
         if (!crBreaks && joined[total - 1] === CR) total--;
         if (total > maxLineLength) tooLong();
-        const line = finishLine(decode(joined, 0, total));
+        const line = finishLine(decodeUtf8(joined, 0, total));
         // Nothing after the last line break but a BOM or a CR: there is no further line.
         if (line !== "") return line;
       }
       return undefined;
     },
+    nextRaw() {
+      if (atStreamStart || pieces.length > 0 || head === chunks.length) return false;
+      const chunk = chunks[head] as Uint8Array;
+      if (!skipPendingLf(chunk)) return false;
+      const lineEnd = findBreak(chunk);
+      if (lineEnd === chunk.length) return false;
+      const contentEnd = contentEndOf(chunk, lineEnd);
+      if (contentEnd - position > maxLineLength) tooLong();
+      raw.bytes = chunk;
+      raw.start = position;
+      raw.end = contentEnd;
+      passBreak(chunk, lineEnd);
+      return true;
+    },
+    raw,
     skipBlankLine() {
       if (head === chunks.length || pieces.length > 0) return false;
-      const chunk = chunks[head] as NodeBuffer;
+      const chunk = chunks[head] as Uint8Array;
       let at = position;
       if (skipLf && chunk[at] === LF) at++;
       const byte = chunk[at];

@@ -14,6 +14,7 @@ const sources = [
   "sse/createSseLineParser.ts",
   "sse/dataValueStart.ts",
   "lines/createLineReader.ts",
+  "lines/decodeUtf8.ts",
   "ndjson/createNdjsonParser.ts",
   "ndjson/isBlankLine.ts",
 ];
