@@ -25,7 +25,7 @@ export interface TemplateJsonParser {
    * The same for a document given as UTF-8 bytes, `bytes[start, end)`, answered only when it is the
    * learned template around a literal without escapes: returns the document as `parse` would, or
    * `undefined` (then decode the text and call `parse`). Saves decoding the whole document to a
-   * string. Needs Node's `Buffer` methods; elsewhere it always returns `undefined`.
+   * string. Needs Node's `Buffer#utf8Slice`; elsewhere it always returns `undefined`.
    */
   parseBytes(bytes: Uint8Array, start: number, end: number): unknown;
   /** Forgets the learned template. */
@@ -43,16 +43,7 @@ interface Template {
   slot: TemplateSlot;
 }
 
-type NodeBuffer = Uint8Array & {
-  compare?: (
-    target: Uint8Array,
-    targetStart: number,
-    targetEnd: number,
-    start: number,
-    end: number,
-  ) => number;
-  utf8Slice?: (start: number, end: number) => string;
-};
+type NodeBuffer = Uint8Array & { utf8Slice?: (start: number, end: number) => string };
 
 const encoder = new TextEncoder();
 const QUOTE = 34;
@@ -182,7 +173,7 @@ export function createTemplateJsonParser(options: TemplateJsonParserOptions): Te
     parseBytes(bytes, start, end) {
       const t = template;
       const buffer = bytes as NodeBuffer;
-      if (t === undefined || buffer.compare === undefined || buffer.utf8Slice === undefined) return undefined;
+      if (t === undefined || buffer.utf8Slice === undefined) return undefined;
       const { prefixBytes, suffixBytes } = t;
       const open = start + prefixBytes.length;
       const close = end - suffixBytes.length - 1;
@@ -193,8 +184,11 @@ export function createTemplateJsonParser(options: TemplateJsonParserOptions): Te
       }
       // Byte-for-byte the template's text, so the decoded document would be too: ASCII quotes delimit
       // the literal, and UTF-8 decodes the bytes between them the same alone as within the document.
-      if (buffer.compare(prefixBytes, 0, prefixBytes.length, start, open) !== 0) return undefined;
-      if (buffer.compare(suffixBytes, 0, suffixBytes.length, close + 1, end) !== 0) return undefined;
+      // (Plain loops: Buffer#compare was faster in a flood, but its argument checks, run cold once per
+      // event of a paced stream, added latency: 8 of 10 paired runs, ~+8 µs median.)
+      for (let i = 0; i < suffixBytes.length; i++)
+        if (buffer[close + 1 + i] !== suffixBytes[i]) return undefined;
+      for (let i = 0; i < prefixBytes.length; i++) if (buffer[start + i] !== prefixBytes[i]) return undefined;
       t.slot.holder[t.slot.key] = buffer.utf8Slice(open + 1, close);
       fresh = false;
       skip = 0;
