@@ -107,17 +107,16 @@ export function createResponseReader(options: ResponseReaderOptions): DeltaReade
     };
     if (json !== undefined) {
       const reader = lines;
+      const handleText = handleLine;
       // The same, before the line is decoded: a chunk that is the learned template around a plain
       // token is read from the bytes, and only the token is decoded. Anything else is decoded and
       // takes the path above.
       handleRawLine = () => {
         const { bytes, start, end } = reader.raw;
         const valueStart = sse.clean ? dataValueStartInBytes(bytes, start, end) : -1;
-        if (valueStart !== -1 && reader.skipBlankLine()) {
-          const chunk = json.parseBytes(bytes, valueStart, end);
-          if (chunk !== undefined) handleOpenAiChunk(chunk as never, sink);
-          else handleSseData(decodeUtf8(bytes, valueStart, end), sink, json, url);
-        } else sse.line(decodeUtf8(bytes, start, end));
+        const chunk = valueStart === -1 ? undefined : json.parseBytes(bytes, valueStart, end);
+        if (chunk !== undefined && reader.skipBlankLine()) handleOpenAiChunk(chunk as never, sink);
+        else handleText(decodeUtf8(bytes, start, end));
       };
     }
     endOfInput = () => sse.end();
