@@ -21,17 +21,24 @@ beforeAll(async () => {
 });
 afterAll(() => rm(emptyModelsDir, { recursive: true, force: true }));
 
-/** The settings of a plain `llmstream chat`, with the default URL moved to a port that refuses. */
-const defaultSettings = () => ({ ...resolveChatOptions({}, {}), baseURL: refusedURL });
+/**
+ * Chooses for a plain `llmstream chat` whose default URL is moved to a port that refuses, with no
+ * models folder content; returns the backend and the notes printed.
+ */
+async function choose(developmentFallback: string | false, baseURLExplicit = false) {
+  const notes: string[] = [];
+  const settings = { ...resolveChatOptions({}, {}), baseURL: refusedURL, baseURLExplicit };
+  const backend = await chooseBackend(settings, {
+    env: { LLMSTREAM_MODELS_DIR: emptyModelsDir },
+    note: (line) => notes.push(line),
+    developmentFallback,
+  });
+  return { backend, notes };
+}
 
 describe("chooseBackend", () => {
   it("says why the engine did not step in when no server answers and no model is found", async () => {
-    const notes: string[] = [];
-    const backend = await chooseBackend(defaultSettings(), {
-      env: { LLMSTREAM_MODELS_DIR: emptyModelsDir },
-      note: (line) => notes.push(line),
-      developmentFallback: false,
-    });
+    const { backend, notes } = await choose(false);
     expect(backend.kind).toBe("http");
     expect(notes).toHaveLength(1);
     expect(notes[0]).toContain(`no server at ${refusedURL} (connection refused)`);
@@ -40,12 +47,7 @@ describe("chooseBackend", () => {
   });
 
   it("uses the engine with the model it finds, saying so once", async () => {
-    const notes: string[] = [];
-    const backend = await chooseBackend(defaultSettings(), {
-      env: { LLMSTREAM_MODELS_DIR: emptyModelsDir },
-      note: (line) => notes.push(line),
-      developmentFallback: storiesModel,
-    });
+    const { backend, notes } = await choose(storiesModel);
     expect(backend).toMatchObject({ kind: "engine", modelFile: storiesModel });
     expect(notes).toEqual([
       `llmstream: no server at ${refusedURL} (connection refused); using the embedded engine with ${storiesModel}`,
@@ -53,11 +55,7 @@ describe("chooseBackend", () => {
   });
 
   it("never looks for a model when the server URL was given", async () => {
-    const notes: string[] = [];
-    const backend = await chooseBackend(
-      { ...defaultSettings(), baseURLExplicit: true },
-      { env: {}, note: (line) => notes.push(line), developmentFallback: storiesModel },
-    );
+    const { backend, notes } = await choose(storiesModel, true);
     expect(backend.kind).toBe("http");
     expect(notes).toEqual([]);
   });

@@ -36,15 +36,14 @@ export async function chooseBackend(
         : { developmentFallback: options.developmentFallback }),
     })
     .catch(() => undefined);
+  const noServer = `llmstream: no server at ${settings.baseURL} (connection refused)`;
   if (modelFile === undefined) {
     // The request below fails with the connection error; say why the engine did not step in.
     options.note(
-      `llmstream: no server at ${settings.baseURL} (connection refused) and no model for the embedded engine in ${engine.defaultModelsDir(options.env)}; start a server, or pass --model-file <file.gguf> (or put one there with \`llmstream pull <url>\`)`,
+      `${noServer} and no model for the embedded engine in ${engine.defaultModelsDir(options.env)}; start a server, or pass --model-file <file.gguf> (or put one there with \`llmstream pull <url>\`)`,
     );
     return { kind: "http" };
   }
-  options.note(
-    `llmstream: no server at ${settings.baseURL} (connection refused); using the embedded engine with ${modelFile}`,
-  );
+  options.note(`${noServer}; using the embedded engine with ${modelFile}`);
   return { kind: "engine", modelFile, engine };
 }
