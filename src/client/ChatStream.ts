@@ -8,6 +8,8 @@ export interface ChatStreamParts {
   iterator: AsyncIterator<StreamEvent>;
   result: Promise<ChatResult>;
   abort: (reason?: unknown) => void;
+  /** Reads every event into a synchronous listener; resolves after the last one. */
+  run: (listener: (event: StreamEvent) => void) => Promise<void>;
 }
 
 /**
@@ -52,12 +54,35 @@ export class ChatStream implements AsyncIterable<StreamEvent>, PromiseLike<ChatR
   [Symbol.asyncIterator](): AsyncIterator<StreamEvent> {
     if (this.#iterator !== undefined) {
       throw new TypeError(
-        "This chat stream is already being read: iterate it once, and await it (or use .result) for the whole result",
+        "This chat stream is already being read: iterate it once (or call forEach once), and await it (or use .result) for the whole result",
       );
     }
     const iterator = this.#parts.iterator;
     this.#iterator = iterator;
     return iterator;
+  }
+
+  /**
+   * Reads the stream, calling `listener` synchronously with each event the moment it is decoded: with
+   * the Node transport that is inside the network read that carried it, before any promise settles,
+   * so it is the lowest-latency way to consume a stream (`for await` resumes only after Node has
+   * finished the read, which costs tens of µs per event on a cold CPU). Events and their order are
+   * the same as with `for await`. Resolves with the result like awaiting the stream (and rejects with
+   * its error, after the `error` event reached the listener). If `listener` throws, the request is
+   * closed, the result settles as aborted, and the promise rejects with what it threw.
+   *
+   * @example
+   * ```ts
+   * const { usage } = await streamChat({ baseURL, model, messages }).forEach((event) => {
+   *   if (event.type === "text") process.stdout.write(event.text);
+   * });
+   * ```
+   */
+  async forEach(listener: (event: StreamEvent) => void): Promise<ChatResult> {
+    // Claims the stream like iterating does, so the two can never both read it.
+    this[Symbol.asyncIterator]();
+    await this.#parts.run(listener);
+    return this.#parts.result;
   }
 
   /** Aborts the request: the connection is closed and the result resolves with `finishReason: "aborted"`. */

@@ -31,6 +31,17 @@ export interface DeltaReader {
   fill(): Promise<boolean>;
   /** Closes the connection (the server sees it) and stops producing. Safe to call twice. */
   close(): void;
+  /**
+   * Optional, synchronous: moves input that has already arrived into the decoder and returns true;
+   * false when none is there (then `wait` or `fill()`). Saves a promise round per network read.
+   */
+  pull?(): boolean;
+  /**
+   * Optional, synchronous: calls `wake` once from the transport's own event when input, the end or an
+   * error arrives, and returns true; returns false (and never calls it) when `fill()` must be used.
+   * A consumer woken this way gets its event one microtask after the read, not several.
+   */
+  wait?(wake: () => void): boolean;
 }
 
 /**

@@ -24,6 +24,21 @@ export interface TransportResponse {
 }
 
 /**
+ * Synchronous access a body's iterator may offer besides `next()` (the Node transport's does), so
+ * input that has arrived reaches the consumer without a promise round per network read, and a
+ * waiting consumer is woken from inside the transport's own data event.
+ */
+export interface BodyPushAccess {
+  /** The next chunk that has already arrived, or `undefined` when none is buffered (`next()` says why). */
+  take(): Uint8Array | string | undefined;
+  /**
+   * Calls `wake` once, synchronously, when a chunk, the end or an error arrives; returns false (and
+   * never calls it) when nothing can arrive any more, or a chunk is already buffered.
+   */
+  wait(wake: () => void): boolean;
+}
+
+/**
  * Makes one HTTP request. Rejects with a `ConnectionError` when no response arrived, or with the
  * signal's reason when aborted. Injectable for tests and unusual runtimes.
  */

@@ -210,28 +210,125 @@ export function createChatStream(options: CreateChatStreamOptions): ChatStream {
     }
   }
 
+  /**
+   * An event from what has already arrived, decoded now, or undefined: synchronous, no promise. Takes
+   * in further arrived input (`pull`) as long as the reader offers it.
+   */
+  const decodeReady = (): IteratorResult<StreamEvent> | undefined => {
+    const event = take();
+    if (event !== undefined) return handOut(event);
+    if (reader !== undefined && failure === undefined && !controller.signal.aborted) {
+      try {
+        for (;;) {
+          while (reader.decode()) {
+            const decoded = take();
+            if (decoded !== undefined) return handOut(decoded);
+          }
+          if (reader.pull?.() !== true) break;
+          acc.arrivedAt = now();
+        }
+      } catch (error) {
+        failure = error;
+      }
+    }
+    if (phase === "done") return DONE;
+    return undefined;
+  };
+
+  /** Runs `slow()` as the one step in progress. */
+  const slowly = (): Promise<IteratorResult<StreamEvent>> => {
+    const step = slow();
+    if (inSlowPath) slowStep = step;
+    return step;
+  };
+
+  /**
+   * Asks the reader to call `onInput` from the transport's own data event once input, the end or an
+   * error arrives. False when it cannot (no such reader, or the stream is ending): `slow()` waits then.
+   */
+  const waitForInput = (onInput: () => void): boolean => {
+    if (reader?.wait === undefined || phase !== "streaming" || failure !== undefined) return false;
+    if (controller.signal.aborted || !reader.wait(onInput)) return false;
+    const dog = watchdog as Watchdog;
+    if (!dog.waiting) {
+      dog.waiting = true;
+      dog.resumed = now();
+    }
+    return true;
+  };
+
+  /**
+   * The next step, decoded inside the transport's data event that carried its input, and handed to
+   * the consumer one microtask later. Undefined when the reader cannot wake us.
+   */
+  const woken = (): Promise<IteratorResult<StreamEvent>> | undefined => {
+    let resolveStep!: (step: IteratorResult<StreamEvent> | Promise<IteratorResult<StreamEvent>>) => void;
+    const wake = () => {
+      const ready = decodeReady();
+      if (ready !== undefined) {
+        slowStep = undefined;
+        resolveStep(ready);
+      } else if (!waitForInput(wake)) {
+        // The end, an error or an abort: the slow path knows what each means. (A partial line waits
+        // for more input above.)
+        slowStep = undefined;
+        resolveStep(slowly());
+      }
+    };
+    if (!waitForInput(wake)) return undefined;
+    const step = new Promise<IteratorResult<StreamEvent>>((resolve) => {
+      resolveStep = resolve;
+    });
+    slowStep = step;
+    return step;
+  };
+
+  /**
+   * Reads the whole stream into `listener`, synchronously: each event is handed over as soon as it is
+   * decoded, which with a transport that can wake us is inside the network read that carried it, with
+   * no promise in between. Resolves at the end of the events; rejects with what `listener` threw,
+   * after closing the request.
+   */
+  const run = (listener: (event: StreamEvent) => void): Promise<void> =>
+    new Promise<void>((resolve, reject) => {
+      const deliver = (event: StreamEvent): boolean => {
+        try {
+          listener(event);
+          return true;
+        } catch (error) {
+          reject(error);
+          void iterator.return?.();
+          return false;
+        }
+      };
+      const pump = (): void => {
+        for (;;) {
+          const ready = decodeReady();
+          if (ready === undefined) break;
+          if (ready.done === true) {
+            resolve();
+            return;
+          }
+          if (!deliver(ready.value)) return;
+        }
+        if (waitForInput(pump)) return;
+        slowly().then((step) => {
+          if (step.done === true) resolve();
+          else if (deliver(step.value)) pump();
+        }, reject);
+      };
+      pump();
+    });
+
   const iterator: AsyncIterator<StreamEvent> = {
     next() {
       // One step at a time: a caller that does not wait for the previous step queues behind it.
       if (slowStep !== undefined) return slowStep.then(() => iterator.next());
-      // The fast path: an event already decoded, or decoded now from input already buffered. No
+      // The fast path: an event already decoded, or decoded now from input already arrived. No
       // await, no generator: one resolved promise per event.
-      const event = take();
-      if (event !== undefined) return Promise.resolve(handOut(event));
-      if (reader !== undefined && failure === undefined && !controller.signal.aborted) {
-        try {
-          while (reader.decode()) {
-            const decoded = take();
-            if (decoded !== undefined) return Promise.resolve(handOut(decoded));
-          }
-        } catch (error) {
-          failure = error;
-        }
-      }
-      if (phase === "done") return Promise.resolve(DONE);
-      const step = slow();
-      if (inSlowPath) slowStep = step;
-      return step;
+      const ready = decodeReady();
+      if (ready !== undefined) return Promise.resolve(ready);
+      return woken() ?? slowly();
     },
     async return() {
       if (phase !== "done") {
@@ -247,7 +344,7 @@ export function createChatStream(options: CreateChatStreamOptions): ChatStream {
     },
   };
 
-  return new ChatStream({ iterator, result, abort });
+  return new ChatStream({ iterator, result, abort, run });
 }
 
 const DONE: IteratorResult<StreamEvent> = { done: true, value: undefined };

@@ -14,7 +14,7 @@ import type { Protocol } from "../types/options.js";
 import type { DeltaSink } from "./DeltaSink.js";
 import type { DeltaReader } from "./DeltaSource.js";
 import { readBounded } from "./readBounded.js";
-import type { TransportResponse } from "./Transport.js";
+import type { BodyPushAccess, TransportResponse } from "./Transport.js";
 
 /** Options of {@link createResponseReader}. */
 export interface ResponseReaderOptions {
@@ -43,7 +43,7 @@ const encoder = new TextEncoder();
 export function createResponseReader(options: ResponseReaderOptions): DeltaReader {
   const { sink, protocol, url, maxLineLength } = options;
   let response: TransportResponse | undefined;
-  let body: AsyncIterator<Uint8Array | string> | undefined;
+  let body: (AsyncIterator<Uint8Array | string> & Partial<BodyPushAccess>) | undefined;
   let lines: LineReader | undefined;
   let handleLine: ((line: string) => void) | undefined;
   /** Handles the line `lines.nextRaw()` just read, when the body's dialect has a byte-level path. */
@@ -51,6 +51,10 @@ export function createResponseReader(options: ResponseReaderOptions): DeltaReade
   let endOfInput: (() => void) | undefined;
   let inputEnded = false;
   let closed = false;
+
+  const push = (chunk: Uint8Array | string) => {
+    lines?.push(typeof chunk === "string" ? encoder.encode(chunk) : chunk);
+  };
 
   const close = () => {
     if (closed) return;
@@ -160,10 +164,7 @@ export function createResponseReader(options: ResponseReaderOptions): DeltaReade
         if (read.done === true) {
           lines?.end();
           inputEnded = true;
-        } else {
-          const chunk = read.value;
-          lines?.push(typeof chunk === "string" ? encoder.encode(chunk) : chunk);
-        }
+        } else push(read.value);
         return true;
       } catch (error) {
         close();
@@ -171,6 +172,17 @@ export function createResponseReader(options: ResponseReaderOptions): DeltaReade
       }
     },
     close,
+    pull() {
+      if (closed || inputEnded || lines === undefined || body?.take === undefined) return false;
+      const chunk = body.take();
+      if (chunk === undefined) return false;
+      push(chunk);
+      return true;
+    },
+    wait(wake) {
+      if (closed || inputEnded || lines === undefined || body?.wait === undefined) return false;
+      return body.wait(wake);
+    },
   };
 }
 

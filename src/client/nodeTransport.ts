@@ -2,7 +2,7 @@ import http from "node:http";
 import https from "node:https";
 import { ConnectionError } from "../errors/ConnectionError.js";
 import { TimeoutError } from "../errors/TimeoutError.js";
-import type { Transport, TransportRequest, TransportResponse } from "./Transport.js";
+import type { BodyPushAccess, Transport, TransportRequest, TransportResponse } from "./Transport.js";
 import { timeoutError } from "./timeoutError.js";
 
 // Keep-alive agents: a warm connection saves a TCP handshake on every request after the first.
@@ -104,7 +104,8 @@ const HIGH_WATER_CHUNKS = 16;
 /**
  * The body as an async iterable over `data` events. Node's own `Readable` async iterator costs
  * several extra ticks per read (it goes through `readable` events and `read()`); this hands each
- * chunk to a waiting `next()` directly, and pauses the socket when the consumer falls behind.
+ * chunk to a waiting `next()` directly, offers the synchronous {@link BodyPushAccess}, and pauses
+ * the socket when the consumer falls behind.
  */
 function responseBody(
   res: http.IncomingMessage,
@@ -113,19 +114,25 @@ function responseBody(
   close: () => void,
 ): AsyncIterable<Uint8Array> {
   return {
-    [Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
+    [Symbol.asyncIterator](): AsyncIterator<Uint8Array> & BodyPushAccess {
       const queue: Uint8Array[] = [];
       let ended = false;
       let failure: unknown;
       let waiting:
         | { resolve: (step: IteratorResult<Uint8Array>) => void; reject: (error: unknown) => void }
         | undefined;
+      let wake: (() => void) | undefined;
       const settle = () => {
+        if (wake !== undefined) {
+          const woken = wake;
+          wake = undefined;
+          woken();
+        }
         const waiter = waiting;
         if (waiter === undefined) return;
         if (queue.length > 0) {
           waiting = undefined;
-          waiter.resolve({ done: false, value: queue.shift() as Uint8Array });
+          waiter.resolve({ done: false, value: take() as Uint8Array });
         } else if (failure !== undefined) {
           waiting = undefined;
           close();
@@ -135,6 +142,11 @@ function responseBody(
           close();
           waiter.resolve({ done: true, value: undefined });
         }
+      };
+      const take = (): Uint8Array | undefined => {
+        const chunk = queue.shift();
+        if (res.isPaused() && queue.length < HIGH_WATER_CHUNKS / 2) res.resume();
+        return chunk;
       };
       const fail = (error?: unknown) => {
         if (ended || failure !== undefined) return;
@@ -160,21 +172,19 @@ function responseBody(
       });
       return {
         next(): Promise<IteratorResult<Uint8Array>> {
-          if (queue.length > 0) {
-            const value = queue.shift() as Uint8Array;
-            if (res.isPaused() && queue.length < HIGH_WATER_CHUNKS / 2) res.resume();
-            return Promise.resolve({ done: false, value });
-          }
-          if (failure !== undefined || ended) {
-            return new Promise((resolve, reject) => {
-              waiting = { resolve, reject };
-              settle();
-            });
-          }
-          if (res.isPaused()) res.resume();
+          if (queue.length > 0) return Promise.resolve({ done: false, value: take() as Uint8Array });
           return new Promise((resolve, reject) => {
             waiting = { resolve, reject };
+            if (failure !== undefined || ended) settle();
+            else if (res.isPaused()) res.resume();
           });
+        },
+        take,
+        wait(onArrival) {
+          if (queue.length > 0 || ended || failure !== undefined) return false;
+          wake = onArrival;
+          if (res.isPaused()) res.resume();
+          return true;
         },
         return(): Promise<IteratorResult<Uint8Array>> {
           close();
