@@ -118,6 +118,20 @@ export async function llmstream(baseURL, { headers = {}, onText }) {
   return count;
 }
 
+/** llmstream read with `forEach`: each event handed over synchronously, inside the read that carried it. */
+export async function llmstreamForEach(baseURL, { headers = {}, onText }) {
+  ours ??= await import("../dist/index.js");
+  const stream = ours.streamChat({ baseURL, model: "m", messages, headers, retry: 0 });
+  let count = 0;
+  await stream.forEach((event) => {
+    if (event.type === "text") {
+      count++;
+      onText?.(event.text);
+    }
+  });
+  return count;
+}
+
 const openaiClients = new Map();
 export async function openaiNode(baseURL, { headers = {}, onText }) {
   let client = openaiClients.get(baseURL);
@@ -156,6 +170,7 @@ export const contestants = {
   floor,
   "floor, for await": floorForAwait,
   llmstream,
+  "llmstream, forEach": llmstreamForEach,
   "openai-node": openaiNode,
   "ai-sdk": aiSdk,
 };
