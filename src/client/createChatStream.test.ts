@@ -3,7 +3,12 @@ import type { StreamEvent } from "../types/events.js";
 import { createChatStream } from "./createChatStream.js";
 import type { DeltaSource } from "./DeltaSource.js";
 
-const request = { url: "engine://test", model: "m", messages: [{ role: "user" as const, content: "hi" }] };
+const request = {
+  url: "engine://test",
+  protocol: "engine" as const,
+  model: "m",
+  messages: [{ role: "user" as const, content: "hi" }],
+};
 
 /** A step-wise source like the engine's: each step pushes one token after a macrotask. */
 function tokens(words: string[], finish: string | undefined): DeltaSource {

@@ -1,40 +1,26 @@
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { LlmstreamError } from "../errors/LlmstreamError.js";
 import { TimeoutError } from "../errors/TimeoutError.js";
-import { createMockServer, type MockServer } from "../mock/index.js";
 import type { StreamEvent } from "../types/events.js";
-import type { FinishInfo, StreamChatOptions } from "../types/options.js";
+import type { FinishInfo } from "../types/options.js";
 import { splitAt } from "../utils/splitAt.test-helper.js";
+import { useMockChat } from "./mockChat.test-helper.js";
 import { streamChat } from "./streamChat.js";
 
-let server: MockServer;
-
-beforeAll(async () => {
-  server = await createMockServer();
-});
-afterAll(() => server.close());
-
-function chat(scenario: string, extra: Partial<StreamChatOptions> = {}) {
-  return streamChat({
-    baseURL: `${server.url}/s/${scenario}/v1`,
-    model: "mock-model",
-    messages: [{ role: "user", content: "Say hello" }],
-    retry: 0,
-    ...extra,
-  });
-}
+const mock = useMockChat();
+const { chat } = mock;
 
 describe("abort closes the connection and keeps the partial text", () => {
   it("break out of for await: the server sees the socket close", async () => {
     const stream = chat("slow", { headers: { "x-mock-interval-ms": "30" } });
-    const index = server.requests.length;
+    const index = mock.server.requests.length;
     let received = "";
     for await (const event of stream) {
       if (event.type === "text") received += event.text;
       if (received.length > 5) break;
     }
-    const record = await server.waitForClose(index, { timeoutMs: 2000 });
+    const record = await mock.server.waitForClose(index, { timeoutMs: 2000 });
     expect(record.clientClosedEarly).toBe(true);
     const result = await stream;
     expect(result.finishReason).toBe("aborted");
@@ -65,45 +51,45 @@ describe("abort closes the connection and keeps the partial text", () => {
   it("an AbortSignal ends the events with done(aborted)", async () => {
     const controller = new AbortController();
     const stream = chat("slow", { signal: controller.signal, headers: { "x-mock-interval-ms": "30" } });
-    const index = server.requests.length;
+    const index = mock.server.requests.length;
     const events: StreamEvent[] = [];
     for await (const event of stream) {
       events.push(event);
       if (event.type === "text") controller.abort();
     }
     expect(events.at(-1)).toMatchObject({ type: "done", finishReason: "aborted" });
-    await server.waitForClose(index, { timeoutMs: 2000 });
+    await mock.server.waitForClose(index, { timeoutMs: 2000 });
     const result = await stream;
     expect(result.text).toBe(events.map((e) => (e.type === "text" ? e.text : "")).join(""));
   });
 
   it(".abort() while awaiting the result resolves with the partial text", async () => {
     const stream = chat("slow", { headers: { "x-mock-interval-ms": "20" } });
-    const index = server.requests.length;
+    const index = mock.server.requests.length;
     setTimeout(() => stream.abort(), 150);
     const result = await stream;
     expect(result.finishReason).toBe("aborted");
     expect(result.text.length).toBeGreaterThan(0);
-    expect((await server.waitForClose(index, { timeoutMs: 2000 })).clientClosedEarly).toBe(true);
+    expect((await mock.server.waitForClose(index, { timeoutMs: 2000 })).clientClosedEarly).toBe(true);
   });
 
   it("an already aborted signal sends nothing", async () => {
-    const before = server.requests.length;
+    const before = mock.server.requests.length;
     const result = await chat("ok", { signal: AbortSignal.abort() });
     expect(result.finishReason).toBe("aborted");
     expect(result.text).toBe("");
-    expect(server.requests.length).toBe(before);
+    expect(mock.server.requests.length).toBe(before);
   });
 
   it("textStream yields only text and cancels on break", async () => {
     const stream = chat("slow", { headers: { "x-mock-interval-ms": "20" } });
-    const index = server.requests.length;
+    const index = mock.server.requests.length;
     const pieces: string[] = [];
     for await (const text of stream.textStream) {
       pieces.push(text);
       if (pieces.length === 2) break;
     }
-    await server.waitForClose(index, { timeoutMs: 2000 });
+    await mock.server.waitForClose(index, { timeoutMs: 2000 });
     expect((await stream).text).toBe(pieces.join(""));
   });
 
@@ -117,12 +103,12 @@ describe("abort closes the connection and keeps the partial text", () => {
 
   it("toReadableStream cancels upstream on cancel()", async () => {
     const stream = chat("slow", { headers: { "x-mock-interval-ms": "20" } });
-    const index = server.requests.length;
+    const index = mock.server.requests.length;
     const reader = stream.toReadableStream().getReader();
     let event = await reader.read();
     while (event.value?.type !== "text") event = await reader.read();
     await reader.cancel();
-    expect((await server.waitForClose(index, { timeoutMs: 2000 })).clientClosedEarly).toBe(true);
+    expect((await mock.server.waitForClose(index, { timeoutMs: 2000 })).clientClosedEarly).toBe(true);
   });
 });
 
@@ -156,11 +142,11 @@ describe("timeouts", () => {
   });
 
   it("idle timeout fires when tokens stop, keeping the partial text", async () => {
-    const index = server.requests.length;
+    const index = mock.server.requests.length;
     const error = await timeoutOf(chat("stall", { timeouts: { idleMs: 300 } }));
     expect(error.kind).toBe("idle");
     expect(error.partial?.text.length).toBeGreaterThan(0);
-    expect((await server.waitForClose(index, { timeoutMs: 2000 })).clientClosedEarly).toBe(true);
+    expect((await mock.server.waitForClose(index, { timeoutMs: 2000 })).clientClosedEarly).toBe(true);
   });
 
   it("idle timeout fires on time when a long first-token timeout is also set", async () => {

@@ -1,26 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createMockServer, MOCK_ANSWER_TOKENS, type MockServer } from "../mock/index.js";
+import { describe, expect, it } from "vitest";
+import { MOCK_ANSWER_TOKENS } from "../mock/index.js";
 import type { StreamEvent } from "../types/events.js";
 import type { StreamChatOptions } from "../types/options.js";
-import { streamChat } from "./streamChat.js";
+import { useMockChat } from "./mockChat.test-helper.js";
 
 const ANSWER = MOCK_ANSWER_TOKENS.join("");
-let server: MockServer;
 
-beforeAll(async () => {
-  server = await createMockServer();
-});
-afterAll(() => server.close());
-
-function chat(scenario: string, extra: Partial<StreamChatOptions> = {}) {
-  return streamChat({
-    baseURL: `${server.url}/s/${scenario}/v1`,
-    model: "mock-model",
-    messages: [{ role: "user", content: "Say hello" }],
-    retry: 0,
-    ...extra,
-  });
-}
+const mock = useMockChat();
+const { chat } = mock;
 
 async function collect(scenario: string, extra: Partial<StreamChatOptions> = {}) {
   const stream = chat(scenario, extra);
@@ -42,7 +29,7 @@ describe("OpenAI SSE dialect", () => {
     expect(result.usage.completionTokens).toBe(MOCK_ANSWER_TOKENS.length);
     expect(events.at(-2)?.type).toBe("usage");
     expect(events.at(-1)?.type).toBe("done");
-    const body = server.requests.at(-1)?.body as Record<string, unknown>;
+    const body = mock.server.requests.at(-1)?.body as Record<string, unknown>;
     expect(body.stream).toBe(true);
     expect(body.stream_options).toEqual({ include_usage: true });
   });
@@ -93,10 +80,10 @@ describe("OpenAI SSE dialect", () => {
   });
 
   it("retries once without stream_options when the server rejects it, and says so", async () => {
-    const before = server.requests.length;
+    const before = mock.server.requests.length;
     const { result } = await collect("reject-stream-options");
     expect(result.text).toBe(ANSWER);
-    expect(server.requests.length - before).toBe(2);
+    expect(mock.server.requests.length - before).toBe(2);
     expect(result.warnings.join("\n")).toMatch(/stream_options/);
     expect(result.usage.source).not.toBe("server");
   });
@@ -111,7 +98,7 @@ describe("OpenAI SSE dialect", () => {
   it("sends stream:false with stream: false and gets the same answer", async () => {
     const { result } = await collect("ok", { stream: false });
     expect(result.text).toBe(ANSWER);
-    expect((server.requests.at(-1)?.body as Record<string, unknown>).stream).toBe(false);
+    expect((mock.server.requests.at(-1)?.body as Record<string, unknown>).stream).toBe(false);
   });
 });
 
@@ -157,7 +144,7 @@ describe("reasoning in all four shapes", () => {
   it("reads Ollama native message.thinking", async () => {
     const { result } = await collect("ollama-thinking", {
       protocol: "ollama",
-      baseURL: `${server.url}/s/ollama-thinking`,
+      baseURL: `${mock.server.url}/s/ollama-thinking`,
     });
     expect(result.reasoning.length).toBeGreaterThan(0);
     expect(result.text.length).toBeGreaterThan(0);
@@ -186,7 +173,7 @@ describe("tool calls", () => {
   it("takes Ollama native whole tool calls", async () => {
     const { result } = await collect("ollama-tools", {
       protocol: "ollama",
-      baseURL: `${server.url}/s/ollama-tools`,
+      baseURL: `${mock.server.url}/s/ollama-tools`,
     });
     expect(result.toolCalls.length).toBeGreaterThan(0);
     expect(result.finishReason).toBe("tool_calls");
@@ -196,18 +183,21 @@ describe("tool calls", () => {
 
 describe("Ollama native NDJSON dialect", () => {
   it("streams text and reads nanosecond timings and eval counts", async () => {
-    const { events, result } = await collect("ok", { protocol: "ollama", baseURL: `${server.url}/s/ok` });
+    const { events, result } = await collect("ok", {
+      protocol: "ollama",
+      baseURL: `${mock.server.url}/s/ok`,
+    });
     expect(textOf(events)).toBe(result.text);
     expect(result.text).toBe(ANSWER);
     expect(result.usage.source).toBe("server");
     expect(result.serverTimings?.completionMs).toBeGreaterThan(0);
-    expect(server.requests.at(-1)?.path).toMatch(/\/api\/chat$/);
+    expect(mock.server.requests.at(-1)?.path).toMatch(/\/api\/chat$/);
   });
 
   it("reports Ollama's {error} message on HTTP 404", async () => {
     const stream = chat("http-404-ollama", {
       protocol: "ollama",
-      baseURL: `${server.url}/s/http-404-ollama`,
+      baseURL: `${mock.server.url}/s/http-404-ollama`,
     });
     const error = await stream.then(
       () => undefined,

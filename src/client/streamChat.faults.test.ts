@@ -1,38 +1,26 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { isLlmstreamError, type LlmstreamError } from "../errors/LlmstreamError.js";
 import { createMockServer, MOCK_ANSWER_TOKENS, type MockServer } from "../mock/index.js";
 import type { StreamEvent } from "../types/events.js";
 import type { FinishInfo, StreamChatOptions } from "../types/options.js";
+import { useMockChat } from "./mockChat.test-helper.js";
 import { streamChat } from "./streamChat.js";
 
 const ANSWER = MOCK_ANSWER_TOKENS.join("");
-let server: MockServer;
 const extraServers: MockServer[] = [];
 
-beforeAll(async () => {
-  server = await createMockServer();
-});
-afterAll(() => server.close());
+const mock = useMockChat();
+const { chat } = mock;
 afterEach(async () => {
   await Promise.all(extraServers.splice(0).map((s) => s.close()));
 });
 
-function chat(scenario: string, extra: Partial<StreamChatOptions> = {}, target: MockServer = server) {
-  return streamChat({
-    baseURL: `${target.url}/s/${scenario}/v1`,
-    model: "mock-model",
-    messages: [{ role: "user", content: "Say hello" }],
-    retry: 0,
-    ...extra,
-  });
-}
-
 async function failure(
   scenario: string,
   extra: Partial<StreamChatOptions> = {},
-  target: MockServer = server,
+  target: MockServer = mock.server,
 ) {
   const stream = chat(scenario, extra, target);
   const events: StreamEvent[] = [];
@@ -125,7 +113,7 @@ describe("faults become typed errors that keep the partial text", () => {
 
   it("https:// to a plain HTTP server says to use http://", async () => {
     const stream = streamChat({
-      baseURL: server.baseURL.replace("http:", "https:"),
+      baseURL: mock.server.baseURL.replace("http:", "https:"),
       model: "m",
       messages: [],
       retry: 0,

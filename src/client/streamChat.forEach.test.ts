@@ -1,29 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { LlmstreamError } from "../errors/LlmstreamError.js";
 import { TimeoutError } from "../errors/TimeoutError.js";
-import { createMockServer, type MockServer } from "../mock/index.js";
 import type { StreamEvent } from "../types/events.js";
 import type { StreamChatOptions } from "../types/options.js";
 import type { ChatResult } from "../types/result.js";
 import { createFetchTransport } from "./fetchTransport.js";
-import { streamChat } from "./streamChat.js";
+import { useMockChat } from "./mockChat.test-helper.js";
 
-let server: MockServer;
-
-beforeAll(async () => {
-  server = await createMockServer();
-});
-afterAll(() => server.close());
-
-function chat(scenario: string, extra: Partial<StreamChatOptions> = {}) {
-  return streamChat({
-    baseURL: `${server.url}/s/${scenario}/v1`,
-    model: "mock-model",
-    messages: [{ role: "user", content: "Say hello" }],
-    retry: 0,
-    ...extra,
-  });
-}
+const mock = useMockChat();
+const { chat } = mock;
 
 /** An event without its timings and error object, which differ from run to run. */
 function comparable(event: StreamEvent): unknown {
@@ -91,7 +76,7 @@ describe("forEach", () => {
     "ollama-thinking",
     "ollama-tools",
   ])("gives the same events as for await: Ollama native %s", async (scenario) => {
-    const extra = { protocol: "ollama" as const, baseURL: `${server.url}/s/${scenario}` };
+    const extra = { protocol: "ollama" as const, baseURL: `${mock.server.url}/s/${scenario}` };
     const viaForEach = await readWith("forEach", scenario, extra);
     expect(viaForEach.events.length).toBeGreaterThan(0);
     expect(viaForEach).toEqual(await readWith("for await", scenario, extra));
@@ -129,7 +114,7 @@ describe("forEach", () => {
   });
 
   it("a throwing listener closes the request, rejects with what it threw, and the result keeps the text", async () => {
-    const index = server.requests.length;
+    const index = mock.server.requests.length;
     const stream = chat("slow", { headers: { "x-mock-interval-ms": "20" } });
     const bug = new Error("listener bug");
     let seen = "";
@@ -141,14 +126,14 @@ describe("forEach", () => {
       })
       .catch((error: unknown) => error);
     expect(outcome).toBe(bug);
-    expect((await server.waitForClose(index, { timeoutMs: 2000 })).clientClosedEarly).toBe(true);
+    expect((await mock.server.waitForClose(index, { timeoutMs: 2000 })).clientClosedEarly).toBe(true);
     const result = await stream;
     expect(result.finishReason).toBe("aborted");
     expect(result.text).toBe(seen);
   });
 
   it("abort() from inside the listener ends with done(aborted) and the text seen", async () => {
-    const index = server.requests.length;
+    const index = mock.server.requests.length;
     const stream = chat("slow", { headers: { "x-mock-interval-ms": "20" } });
     let seen = "";
     const events: StreamEvent[] = [];
@@ -161,7 +146,7 @@ describe("forEach", () => {
     expect(result.finishReason).toBe("aborted");
     expect(result.text).toBe(seen);
     expect(events.at(-1)?.type).toBe("done");
-    expect((await server.waitForClose(index, { timeoutMs: 2000 })).clientClosedEarly).toBe(true);
+    expect((await mock.server.waitForClose(index, { timeoutMs: 2000 })).clientClosedEarly).toBe(true);
   });
 
   it("the idle timeout fires while forEach waits, keeping the partial text", async () => {
