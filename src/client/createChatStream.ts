@@ -122,6 +122,15 @@ export function createChatStream(options: CreateChatStreamOptions): ChatStream {
 
   const take = (): StreamEvent | undefined => acc.queue.shift();
 
+  /** The consumer waits for input from now on: idle time counts again (see the watchdog). */
+  const markWaiting = () => {
+    const dog = watchdog as Watchdog;
+    if (!dog.waiting) {
+      dog.waiting = true;
+      dog.resumed = now();
+    }
+  };
+
   const handOut = (event: StreamEvent): IteratorResult<StreamEvent> => {
     if (watchdog !== undefined) watchdog.waiting = false;
     return { done: false, value: event };
@@ -150,11 +159,7 @@ export function createChatStream(options: CreateChatStreamOptions): ChatStream {
             continue;
           }
           if (reader.decode()) continue;
-          const dog = watchdog as Watchdog;
-          if (!dog.waiting) {
-            dog.waiting = true;
-            dog.resumed = now();
-          }
+          markWaiting();
           // Deltas a source pushes while filling are stamped as they come; what decode() reads later
           // is stamped with the moment this input arrived.
           acc.arrivedAt = undefined;
@@ -249,11 +254,7 @@ export function createChatStream(options: CreateChatStreamOptions): ChatStream {
   const waitForInput = (onInput: () => void): boolean => {
     if (reader?.wait === undefined || phase !== "streaming" || failure !== undefined) return false;
     if (controller.signal.aborted || !reader.wait(onInput)) return false;
-    const dog = watchdog as Watchdog;
-    if (!dog.waiting) {
-      dog.waiting = true;
-      dog.resumed = now();
-    }
+    markWaiting();
     return true;
   };
 
