@@ -29,7 +29,6 @@ export interface ChatStreamParts {
 export class ChatStream implements AsyncIterable<StreamEvent>, PromiseLike<ChatResult> {
   #parts: ChatStreamParts;
   #iterator: AsyncIterator<StreamEvent> | undefined;
-  #draining: Promise<void> | undefined;
 
   constructor(parts: ChatStreamParts) {
     this.#parts = parts;
@@ -39,7 +38,11 @@ export class ChatStream implements AsyncIterable<StreamEvent>, PromiseLike<ChatR
 
   /** The final result; starts reading the stream if nobody iterates it. */
   get result(): Promise<ChatResult> {
-    if (this.#iterator === undefined) this.#drain();
+    if (this.#iterator === undefined) {
+      // Nobody reads the events: reading them into nothing is what settles the result.
+      this[Symbol.asyncIterator]();
+      void this.#parts.run(() => {});
+    }
     return this.#parts.result;
   }
 
@@ -127,15 +130,5 @@ export class ChatStream implements AsyncIterable<StreamEvent>, PromiseLike<ChatR
         await events.return?.();
       },
     });
-  }
-
-  #drain(): void {
-    if (this.#draining !== undefined) return;
-    const iterator = this[Symbol.asyncIterator]();
-    this.#draining = (async () => {
-      while ((await iterator.next()).done !== true) {
-        // Reading is all that is needed: the generator settles the result.
-      }
-    })();
   }
 }
