@@ -44,7 +44,7 @@ async function runLlmstream() {
     last = performance.now();
     first ??= last;
   }
-  const result = await stream;
+  const result = await stream.result;
   const used = process.cpuUsage(cpu);
   return {
     ttftMs: first - started,

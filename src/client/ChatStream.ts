@@ -1,4 +1,3 @@
-import type { LlmstreamError } from "../errors/LlmstreamError.js";
 import type { StreamEvent } from "../types/events.js";
 import type { ChatResult } from "../types/result.js";
 
@@ -13,20 +12,21 @@ export interface ChatStreamParts {
 }
 
 /**
- * One streamed chat request. Iterate it for events (`for await`), await it for the whole result, or
- * both. Breaking out of the loop, calling `abort()` or aborting the `signal` closes the connection;
+ * One streamed chat request. Iterate it for events (`for await`), await `stream.result` for the whole
+ * result, or both. It is deliberately not a thenable: an `async` function can return it and the caller
+ * still gets the stream, not its result. Breaking out of the loop, calling `abort()` or aborting the `signal` closes the connection;
  * the result then resolves with the partial text and `finishReason: "aborted"`. On failure the events
- * end with an `error` event and awaiting rejects with the `LlmstreamError` (its `partial` holds the
+ * end with an `error` event and `result` rejects with the `LlmstreamError` (its `partial` holds the
  * text received).
  *
  * @example
  * ```ts
  * const stream = streamChat({ baseURL: "http://localhost:11434/v1", model: "llama3", messages });
  * for await (const event of stream) if (event.type === "text") process.stdout.write(event.text);
- * const { usage, metrics } = await stream;
+ * const { usage, metrics } = await stream.result;
  * ```
  */
-export class ChatStream implements AsyncIterable<StreamEvent>, PromiseLike<ChatResult> {
+export class ChatStream implements AsyncIterable<StreamEvent> {
   #parts: ChatStreamParts;
   #iterator: AsyncIterator<StreamEvent> | undefined;
 
@@ -46,18 +46,10 @@ export class ChatStream implements AsyncIterable<StreamEvent>, PromiseLike<ChatR
     return this.#parts.result;
   }
 
-  // biome-ignore lint/suspicious/noThenProperty: a chat stream is deliberately awaitable for its result.
-  then<A = ChatResult, B = never>(
-    onFulfilled?: ((value: ChatResult) => A | PromiseLike<A>) | null,
-    onRejected?: ((reason: LlmstreamError) => B | PromiseLike<B>) | null,
-  ): Promise<A | B> {
-    return this.result.then(onFulfilled, onRejected);
-  }
-
   [Symbol.asyncIterator](): AsyncIterator<StreamEvent> {
     if (this.#iterator !== undefined) {
       throw new TypeError(
-        "This chat stream is already being read: iterate it once (or call forEach once), and await it (or use .result) for the whole result",
+        "This chat stream is already being read: iterate it once (or call forEach once), and await .result for the whole result",
       );
     }
     const iterator = this.#parts.iterator;
@@ -70,7 +62,7 @@ export class ChatStream implements AsyncIterable<StreamEvent>, PromiseLike<ChatR
    * the Node transport that is inside the network read that carried it, before any promise settles,
    * so it is the lowest-latency way to consume a stream (`for await` resumes only after Node has
    * finished the read, which costs tens of µs per event on a cold CPU). Events and their order are
-   * the same as with `for await`. Resolves with the result like awaiting the stream (and rejects with
+   * the same as with `for await`. Resolves with the result like `result` (and rejects with
    * its error, after the `error` event reached the listener). If `listener` throws, the request is
    * closed, the result settles as aborted, and the promise rejects with what it threw.
    *

@@ -54,7 +54,7 @@ describe("createChatStream", () => {
     const viaForAwait: StreamEvent[] = [];
     const stream = createChatStream({ source: tokens(words, finish), request });
     for await (const event of stream) viaForAwait.push(event);
-    const forAwaitOutcome = await stream.then(
+    const forAwaitOutcome = await stream.result.then(
       (result) => result.finishReason,
       (error: { code: string }) => error.code,
     );

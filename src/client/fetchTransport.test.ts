@@ -24,12 +24,12 @@ const chat = (scenario: string, signal?: AbortSignal) =>
 
 describe("fetch transport", () => {
   it("streams the same answer, including bytes split inside characters", async () => {
-    expect((await chat("ok")).text).toBe(MOCK_ANSWER_TOKENS.join(""));
-    expect((await chat("split-bytes")).text).toBe(MOCK_ANSWER_TOKENS.join(""));
+    expect((await chat("ok").result).text).toBe(MOCK_ANSWER_TOKENS.join(""));
+    expect((await chat("split-bytes").result).text).toBe(MOCK_ANSWER_TOKENS.join(""));
   });
 
   it("maps failures to the same typed errors", async () => {
-    const truncated = await chat("truncated").then(
+    const truncated = await chat("truncated").result.then(
       () => undefined,
       (e: LlmstreamError) => e,
     );
@@ -40,7 +40,7 @@ describe("fetch transport", () => {
       messages: [],
       retry: 0,
       transport,
-    }).then(
+    }).result.then(
       () => undefined,
       (e: LlmstreamError) => e,
     );
@@ -52,7 +52,7 @@ describe("fetch transport", () => {
     const index = server.requests.length;
     const stream = chat("slow", controller.signal);
     for await (const event of stream) if (event.type === "text") controller.abort();
-    expect((await stream).finishReason).toBe("aborted");
+    expect((await stream.result).finishReason).toBe("aborted");
     expect((await server.waitForClose(index, { timeoutMs: 2000 })).clientClosedEarly).toBe(true);
   });
 });

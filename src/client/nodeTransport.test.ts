@@ -31,7 +31,7 @@ describe("node transport", () => {
         writtenWhilePaused = server.requests[index]?.bytesWritten ?? 0;
       }
     }
-    const result = await stream;
+    const result = await stream.result;
     expect(count).toBe(chunks);
     expect(result.text).toBe(Array.from({ length: chunks }, (_, i) => floodToken(i)).join(""));
     // Kernel and stream buffers hold a few MB at most: the server could not push the whole body.
@@ -63,8 +63,8 @@ describe("kept-alive sockets", () => {
     const chat = () =>
       streamChat({ baseURL: `http://127.0.0.1:${port}/v1`, model: "m", messages: [], retry: 0 });
     try {
-      expect((await chat()).text).toBe("hi");
-      expect((await chat()).text).toBe("hi");
+      expect((await chat().result).text).toBe("hi");
+      expect((await chat().result).text).toBe("hi");
       expect(served).toBe(2);
     } finally {
       racy.closeAllConnections();

@@ -22,7 +22,7 @@ describe("abort closes the connection and keeps the partial text", () => {
     }
     const record = await mock.server.waitForClose(index, { timeoutMs: 2000 });
     expect(record.clientClosedEarly).toBe(true);
-    const result = await stream;
+    const result = await stream.result;
     expect(result.finishReason).toBe("aborted");
     expect(result.text).toBe(received);
   });
@@ -31,7 +31,7 @@ describe("abort closes the connection and keeps the partial text", () => {
     const finished: FinishInfo[] = [];
     const stream = chat("ok", { onFinish: (info) => finished.push(info) });
     for await (const event of stream) if (event.type === "done") break;
-    const result = await stream;
+    const result = await stream.result;
     expect(result.finishReason).toBe("stop");
     expect(finished).toHaveLength(1);
     expect(finished[0]?.error).toBeUndefined();
@@ -40,7 +40,7 @@ describe("abort closes the connection and keeps the partial text", () => {
   it("breaking out on the error event keeps the rejection with the partial text", async () => {
     const stream = chat("truncated");
     for await (const event of stream) if (event.type === "error") break;
-    const error = await stream.then(
+    const error = await stream.result.then(
       () => undefined,
       (e: LlmstreamError) => e,
     );
@@ -59,7 +59,7 @@ describe("abort closes the connection and keeps the partial text", () => {
     }
     expect(events.at(-1)).toMatchObject({ type: "done", finishReason: "aborted" });
     await mock.server.waitForClose(index, { timeoutMs: 2000 });
-    const result = await stream;
+    const result = await stream.result;
     expect(result.text).toBe(events.map((e) => (e.type === "text" ? e.text : "")).join(""));
   });
 
@@ -67,7 +67,7 @@ describe("abort closes the connection and keeps the partial text", () => {
     const stream = chat("slow", { headers: { "x-mock-interval-ms": "20" } });
     const index = mock.server.requests.length;
     setTimeout(() => stream.abort(), 150);
-    const result = await stream;
+    const result = await stream.result;
     expect(result.finishReason).toBe("aborted");
     expect(result.text.length).toBeGreaterThan(0);
     expect((await mock.server.waitForClose(index, { timeoutMs: 2000 })).clientClosedEarly).toBe(true);
@@ -75,7 +75,7 @@ describe("abort closes the connection and keeps the partial text", () => {
 
   it("an already aborted signal sends nothing", async () => {
     const before = mock.server.requests.length;
-    const result = await chat("ok", { signal: AbortSignal.abort() });
+    const result = await chat("ok", { signal: AbortSignal.abort() }).result;
     expect(result.finishReason).toBe("aborted");
     expect(result.text).toBe("");
     expect(mock.server.requests.length).toBe(before);
@@ -90,7 +90,7 @@ describe("abort closes the connection and keeps the partial text", () => {
       if (pieces.length === 2) break;
     }
     await mock.server.waitForClose(index, { timeoutMs: 2000 });
-    expect((await stream).text).toBe(pieces.join(""));
+    expect((await stream.result).text).toBe(pieces.join(""));
   });
 
   it("a second iteration names the fix", async () => {
@@ -98,7 +98,7 @@ describe("abort closes the connection and keeps the partial text", () => {
     const iterator = stream[Symbol.asyncIterator]();
     expect(() => stream[Symbol.asyncIterator]()).toThrow(/iterate it once/);
     await iterator.return?.();
-    expect((await stream).finishReason).toBe("aborted");
+    expect((await stream.result).finishReason).toBe("aborted");
   });
 
   it("toReadableStream cancels upstream on cancel()", async () => {
@@ -114,7 +114,7 @@ describe("abort closes the connection and keeps the partial text", () => {
 
 describe("timeouts", () => {
   async function timeoutOf(stream: ReturnType<typeof chat>) {
-    const error = await stream.then(
+    const error = await stream.result.then(
       () => undefined,
       (e: LlmstreamError) => e,
     );
@@ -136,7 +136,7 @@ describe("timeouts", () => {
     const result = await chat("slow-first-token", {
       timeouts: { firstTokenMs: 2000, idleMs: 1000 },
       headers: { "x-mock-delay-ms": "300" },
-    });
+    }).result;
     expect(result.finishReason).toBe("stop");
     expect(result.metrics.ttftMs).toBeGreaterThanOrEqual(290);
   });
@@ -161,7 +161,7 @@ describe("timeouts", () => {
     for await (const event of stream) {
       if (event.type === "text") await new Promise((resolve) => setTimeout(resolve, 150));
     }
-    expect((await stream).finishReason).toBe("stop");
+    expect((await stream.result).finishReason).toBe("stop");
   });
 
   it("total timeout bounds the whole request", async () => {
@@ -207,7 +207,7 @@ describe("lazy decoding", () => {
       if (event.type === "text") seen.push(event.text);
       if (seen.length === 3) break;
     }
-    const result = await stream;
+    const result = await stream.result;
     expect(result.finishReason).toBe("aborted");
     expect(result.text).toBe(seen.join(""));
     expect(result.metrics.tokenChunks).toBe(3);
@@ -226,7 +226,7 @@ describe("lazy decoding", () => {
     for await (const event of stream) {
       if (event.type === "text") await new Promise((resolve) => setTimeout(resolve, 25));
     }
-    const { metrics } = await stream;
+    const { metrics } = await stream.result;
     expect(metrics.tokenChunks).toBe(6);
     // Five gaps: four inside a read (zero: the chunks arrived together), one between the reads.
     expect(metrics.chunkGaps.count).toBe(5);
@@ -236,7 +236,7 @@ describe("lazy decoding", () => {
   it("accepts a custom transport whose body yields strings, split anywhere", async () => {
     const text = `${words.map(frame).join("")}data: [DONE]\n\n`;
     const pieces = text.match(/[\s\S]{1,7}/g) ?? [];
-    const result = await streamOf(pieces);
+    const result = await streamOf(pieces).result;
     expect(result.text).toBe(words.join(""));
     expect(result.finishReason).toBe("stop");
   });
@@ -267,7 +267,7 @@ describe("lazy decoding", () => {
           for await (const event of stream) if (event.type === "text") texts.push(event.text);
           const expected = frames.map(([content]) => content).filter((content) => content !== "");
           expect(texts).toEqual(expected);
-          expect((await stream).text).toBe(expected.join(""));
+          expect((await stream.result).text).toBe(expected.join(""));
         },
       ),
       { numRuns: 300 },

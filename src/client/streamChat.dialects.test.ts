@@ -13,7 +13,7 @@ async function collect(scenario: string, extra: Partial<StreamChatOptions> = {})
   const stream = chat(scenario, extra);
   const events: StreamEvent[] = [];
   for await (const event of stream) events.push(event);
-  return { events, result: await stream };
+  return { events, result: await stream.result };
 }
 
 const textOf = (events: StreamEvent[], type: "text" | "reasoning" = "text") =>
@@ -199,7 +199,7 @@ describe("Ollama native NDJSON dialect", () => {
       protocol: "ollama",
       baseURL: `${mock.server.url}/s/http-404-ollama`,
     });
-    const error = await stream.then(
+    const error = await stream.result.then(
       () => undefined,
       (e: unknown) => e,
     );

@@ -25,7 +25,7 @@ async function failure(
   const stream = chat(scenario, extra, target);
   const events: StreamEvent[] = [];
   for await (const event of stream) events.push(event);
-  const error = await stream.then(
+  const error = await stream.result.then(
     () => undefined,
     (e: unknown) => e as LlmstreamError,
   );
@@ -92,7 +92,7 @@ describe("faults become typed errors that keep the partial text", () => {
     const { error } = await failure("huge-line", { maxLineLength: 1024 * 1024 });
     expect(error.code).toBe("protocol");
     expect(error.message).toMatch(/maxLineLength/);
-    const again = await chat("ok");
+    const again = await chat("ok").result;
     expect(again.text).toBe(ANSWER);
   });
 
@@ -102,7 +102,7 @@ describe("faults become typed errors that keep the partial text", () => {
     const port = (closed.address() as AddressInfo).port;
     await new Promise((resolve) => closed.close(resolve));
     const stream = streamChat({ baseURL: `http://127.0.0.1:${port}/v1`, model: "m", messages: [], retry: 0 });
-    const error = await stream.then(
+    const error = await stream.result.then(
       () => undefined,
       (e: LlmstreamError) => e,
     );
@@ -118,7 +118,7 @@ describe("faults become typed errors that keep the partial text", () => {
       messages: [],
       retry: 0,
     });
-    const error = await stream.then(
+    const error = await stream.result.then(
       () => undefined,
       (e: LlmstreamError) => e,
     );
@@ -129,7 +129,7 @@ describe("faults become typed errors that keep the partial text", () => {
   it("an unreachable Ollama port suggests starting Ollama", async () => {
     // Nothing listens on the loopback Ollama port in tests; if something does, the message is still checked.
     const stream = streamChat({ baseURL: "http://127.0.0.1:11434/v1", model: "m", messages: [], retry: 0 });
-    const error = await stream.then(
+    const error = await stream.result.then(
       () => undefined,
       (e: LlmstreamError) => e,
     );
@@ -142,7 +142,7 @@ describe("retries happen only before the first token", () => {
     const fresh = await createMockServer();
     extraServers.push(fresh);
     const started = performance.now();
-    const result = await chat("http-429", { retry: { retries: 2, baseDelayMs: 10 } }, fresh);
+    const result = await chat("http-429", { retry: { retries: 2, baseDelayMs: 10 } }, fresh).result;
     expect(performance.now() - started).toBeGreaterThanOrEqual(950);
     expect(result.text).toBe(ANSWER);
     expect(result.metrics.attempts).toBe(2);
@@ -152,14 +152,15 @@ describe("retries happen only before the first token", () => {
   it("retries a 503 and a reset before headers", async () => {
     const fresh = await createMockServer();
     extraServers.push(fresh);
-    const a = await chat("http-503-once", { retry: { retries: 1, baseDelayMs: 5 } }, fresh);
+    const a = await chat("http-503-once", { retry: { retries: 1, baseDelayMs: 5 } }, fresh).result;
     expect(a.text).toBe(ANSWER);
     expect(a.metrics.attempts).toBe(2);
     // A new server, so the reset hits a new connection (a reset on a reused kept-alive socket is
     // resent by the transport itself, without counting as an attempt).
     const other = await createMockServer();
     extraServers.push(other);
-    const b = await chat("reset-before-headers-once", { retry: { retries: 1, baseDelayMs: 5 } }, other);
+    const b = await chat("reset-before-headers-once", { retry: { retries: 1, baseDelayMs: 5 } }, other)
+      .result;
     expect(b.text).toBe(ANSWER);
     expect(b.metrics.attempts).toBe(2);
   });
@@ -187,7 +188,7 @@ describe("retries happen only before the first token", () => {
       messages: [],
       retry: { retries: 2, baseDelayMs: 1 },
     });
-    const error = await stream.then(
+    const error = await stream.result.then(
       () => undefined,
       (e: LlmstreamError) => e,
     );
@@ -200,8 +201,8 @@ describe("the onFinish hook sees every request", () => {
   it("is called once for success, error and abort", async () => {
     const seen: FinishInfo[] = [];
     const onFinish = (info: FinishInfo) => seen.push(info);
-    await chat("ok", { onFinish });
-    await chat("truncated", { onFinish }).then(
+    await chat("ok", { onFinish }).result;
+    await chat("truncated", { onFinish }).result.then(
       () => {},
       () => {},
     );
@@ -218,7 +219,7 @@ describe("the onFinish hook sees every request", () => {
       onFinish: () => {
         throw new Error("sink exploded");
       },
-    });
+    }).result;
     expect(result.text).toBe(ANSWER);
   });
 });

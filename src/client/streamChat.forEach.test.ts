@@ -127,7 +127,7 @@ describe("forEach", () => {
       .catch((error: unknown) => error);
     expect(outcome).toBe(bug);
     expect((await mock.server.waitForClose(index, { timeoutMs: 2000 })).clientClosedEarly).toBe(true);
-    const result = await stream;
+    const result = await stream.result;
     expect(result.finishReason).toBe("aborted");
     expect(result.text).toBe(seen);
   });

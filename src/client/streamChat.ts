@@ -19,7 +19,7 @@ const DEFAULT_CONNECT_MS = 10_000;
 
 /**
  * Streams one chat completion from an OpenAI-compatible server (SSE) or Ollama's native API (NDJSON).
- * Returns at once; the request starts when you iterate or await the stream.
+ * Returns at once; the request starts when you iterate the stream or read `stream.result`.
  *
  * @example
  * ```ts
@@ -33,7 +33,7 @@ const DEFAULT_CONNECT_MS = 10_000;
  * for await (const event of stream) {
  *   if (event.type === "text") process.stdout.write(event.text);
  * }
- * const { usage, metrics } = await stream;
+ * const { usage, metrics } = await stream.result;
  * console.log(`\n${usage.completionTokens} tokens (${usage.source}), TTFT ${metrics.ttftMs} ms`);
  * ```
  */

@@ -32,7 +32,7 @@ describe("streamEngineChat", () => {
     });
     const events: StreamEvent[] = [];
     for await (const event of stream) events.push(event);
-    const result = await stream;
+    const result = await stream.result;
     const texts = events.filter((event) => event.type === "text");
     expect(texts.length).toBeGreaterThan(30);
     expect(texts.map((event) => event.text).join("")).toBe(result.text);
@@ -65,7 +65,7 @@ describe("streamEngineChat", () => {
     for await (const event of stream) {
       if (event.type === "text" && ++seen === 10) stream.abort();
     }
-    const result = await stream;
+    const result = await stream.result;
     expect(result.finishReason).toBe("aborted");
     // Within one token: the abort came after the 10th text event.
     expect(seen).toBeLessThanOrEqual(11);
@@ -90,7 +90,7 @@ describe("streamEngineChat", () => {
       temperature: 0,
       timeouts: { totalMs: 300 },
     });
-    const error = await stream.then(
+    const error = await stream.result.then(
       () => undefined,
       (caught: unknown) => caught,
     );

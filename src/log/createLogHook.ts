@@ -36,7 +36,7 @@ export interface LogHookOptions {
  *   logContent: true,
  *   onSinkError: ({ message }) => process.stderr.write(`${message}\n`),
  * });
- * await streamChat({ baseURL, model, messages, onFinish }).text();
+ * await streamChat({ baseURL, model, messages, onFinish }).result;
  * sink.close();
  * ```
  */

@@ -42,7 +42,7 @@ export interface RequestLog {
  * ```ts
  * const log = createRequestLog({ source: "chat", log: flags.log, logFile: flags.logFile });
  * try {
- *   await streamChat({ ...options, onFinish: log.onFinish }).text();
+ *   await streamChat({ ...options, onFinish: log.onFinish }).result;
  * } finally {
  *   await log.close();
  * }

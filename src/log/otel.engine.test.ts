@@ -35,7 +35,7 @@ describe("createOtelHook on a real embedded-engine stream", () => {
       temperature: 0,
       onFinish,
     });
-    const result = await stream;
+    const result = await stream.result;
     const { metrics, usage } = result;
     expect(usage.source).toBe("engine");
     const points = await collect();
@@ -82,7 +82,7 @@ describe("createOtelHook on a real embedded-engine stream", () => {
     });
     let texts = 0;
     for await (const event of stream) if (event.type === "text" && ++texts === 5) stream.abort();
-    const result = await stream;
+    const result = await stream.result;
     expect(result.finishReason).toBe("aborted");
     const points = await collect();
     const [duration] = histogramPoints(points.get("gen_ai.client.operation.duration"));

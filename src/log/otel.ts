@@ -72,7 +72,7 @@ const instrumentationName = "llmstream";
  * @example
  * ```ts
  * const onFinish = createOtelHook(); // uses the globally registered SDK
- * await streamChat({ baseURL, model, messages, onFinish }).text();
+ * await streamChat({ baseURL, model, messages, onFinish }).result;
  * ```
  */
 export function createOtelHook(options: OtelHookOptions = {}): (info: FinishInfo) => void {

@@ -28,7 +28,7 @@ window.run = async (scenario, abortAfterText) => {
     events.push(event.type === "error" ? { type: "error", code: event.code, message: event.message } : event);
     if (abortAfterText && event.type === "text") controller.abort();
   }
-  const result = await stream.then((r) => ({ text: r.text, finishReason: r.finishReason, usage: r.usage }), (e) => ({ code: e.code, partial: e.partial.text }));
+  const result = await stream.result.then((r) => ({ text: r.text, finishReason: r.finishReason, usage: r.usage }), (e) => ({ code: e.code, partial: e.partial.text }));
   return { events: events.map((e) => e.type), text: events.filter((e) => e.type === "text").map((e) => e.text).join(""), result };
 };
 window.ready = true;
