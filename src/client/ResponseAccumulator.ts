@@ -321,7 +321,7 @@ function lazyText(result: ChatResult, key: "text" | "reasoning", text: TextAccum
   });
 }
 
-/** Maps server finish reasons (OpenAI, llama.cpp, vLLM, Ollama) to ours. */
+/** Maps server finish reasons (OpenAI, llama.cpp, vLLM, Ollama; Responses `incomplete_details.reason`) to ours. */
 export function normaliseFinishReason(raw: string | undefined, hasToolCalls: boolean): FinishReason {
   switch (raw) {
     case undefined:
@@ -333,6 +333,7 @@ export function normaliseFinishReason(raw: string | undefined, hasToolCalls: boo
       return hasToolCalls ? "tool_calls" : "stop";
     case "length":
     case "max_tokens":
+    case "max_output_tokens":
     case "model_length":
       return "length";
     case "tool_calls":

@@ -3,6 +3,7 @@ import { createTemplateJsonParser, type TemplateJsonParser } from "../json/creat
 import { createLineReader, type LineReader } from "../lines/createLineReader.js";
 import { decodeUtf8 } from "../lines/decodeUtf8.js";
 import { isBlankLine } from "../ndjson/isBlankLine.js";
+import { createResponsesHandler, handleResponsesObject } from "../protocols/createResponsesHandler.js";
 import { handleOllamaChunk } from "../protocols/handleOllamaChunk.js";
 import { handleOpenAiChunk } from "../protocols/handleOpenAiChunk.js";
 import { openAiTextSlot } from "../protocols/openAiTextSlot.js";
@@ -71,6 +72,7 @@ export function createResponseReader(options: ResponseReaderOptions): DeltaReade
       // A server that ignores stream:true (or stream:false was asked): the whole completion is one chunk.
       const json = parseJson(await readBounded(res, maxLineLength, true), url);
       if (protocol === "ollama") handleOllamaChunk(json as never, sink);
+      else if (protocol === "responses") handleResponsesObject(json as never, sink);
       else {
         handleOpenAiChunk(json as never, sink);
         sink.end();
@@ -96,9 +98,10 @@ export function createResponseReader(options: ResponseReaderOptions): DeltaReade
     }
     lines = createLineReader({ breaks: "cr-lf", maxLineLength, label: "SSE line" });
     const json = protocol === "openai" ? createTemplateJsonParser({ locate: openAiTextSlot }) : undefined;
+    const handleData = sseDataHandler(protocol, sink, json, url);
     const sse: SseLineParser = createSseLineParser({
       maxLineLength,
-      onEvent: (event) => handleSseEvent(event, sink, json, url),
+      onEvent: (event) => handleSseEvent(event, sink, handleData, protocol),
     });
     handleLine = (line) => {
       // The usual event, one data line and a blank line, is dispatched without the blank line's
@@ -106,7 +109,7 @@ export function createResponseReader(options: ResponseReaderOptions): DeltaReade
       // With no event type and no id to carry, the data goes straight to the chunk handler.
       const valueStart = sse.clean ? dataValueStart(line, 0, line.length) : -1;
       if (valueStart !== -1 && (lines as LineReader).skipBlankLine()) {
-        handleSseData(line.slice(valueStart), sink, json, url);
+        handleData(line.slice(valueStart), undefined);
       } else sse.line(line);
     };
     if (json !== undefined) {
@@ -186,39 +189,50 @@ export function createResponseReader(options: ResponseReaderOptions): DeltaReade
   };
 }
 
+/** Handles the data of one SSE event; `eventName` is its `event:` field, if any. */
+type SseDataHandler = (data: string, eventName: string | undefined) => void;
+
 function handleSseEvent(
   event: SseEvent,
   sink: DeltaSink,
-  json: TemplateJsonParser | undefined,
-  url: string,
+  handleData: SseDataHandler,
+  protocol: Protocol,
 ): void {
-  const data = event.data;
-  if (event.event === "error") {
+  // Responses events are typed: their handler reads `error` events itself.
+  if (event.event === "error" && protocol !== "responses") {
     let message: string | undefined;
     try {
-      message = serverErrorMessage(JSON.parse(data));
+      message = serverErrorMessage(JSON.parse(event.data));
     } catch {
-      message = data.trim() || undefined;
+      message = event.data.trim() || undefined;
     }
     sink.serverError(message ?? "the server sent an error event with no message");
     return;
   }
-  handleSseData(data, sink, json, url);
+  handleData(event.data, event.event);
 }
 
-/** The data of an SSE event that is not an `error` event: `[DONE]` or one JSON chunk. */
-function handleSseData(
-  data: string,
+/** The SSE data decoder of a dialect: OpenAI chunks and `[DONE]`, Ollama chunks, or Responses events. */
+function sseDataHandler(
+  protocol: Protocol,
   sink: DeltaSink,
   json: TemplateJsonParser | undefined,
   url: string,
-): void {
-  if (data === "[DONE]") {
-    sink.end();
-    return;
+): SseDataHandler {
+  if (protocol === "responses") {
+    const handle = createResponsesHandler(sink);
+    return (data, eventName) => {
+      // Responses streams end with `response.completed` (or `incomplete`/`failed`), never `[DONE]`;
+      // a proxy that adds one must not turn a cut stream into a finished one.
+      if (data === "[DONE]") return;
+      handle(parseJson(data, url) as never, eventName);
+    };
   }
-  if (json === undefined) handleOllamaChunk(parseJson(data, url) as never, sink);
-  else handleOpenAiChunk(parseJson(data, url, json) as never, sink);
+  return (data) => {
+    if (data === "[DONE]") sink.end();
+    else if (json === undefined) handleOllamaChunk(parseJson(data, url) as never, sink);
+    else handleOpenAiChunk(parseJson(data, url, json) as never, sink);
+  };
 }
 
 /** `JSON.parse` (or the template parser), as a protocol error with a snippet when the text is not an object. */

@@ -7,6 +7,7 @@ import { createResponseReader } from "./createResponseReader.js";
 import type { DeltaReader, DeltaSourceContext } from "./DeltaSource.js";
 import { createFetchTransport } from "./fetchTransport.js";
 import { readBounded } from "./readBounded.js";
+import { responsesRequestBody, unsupportedResponsesOptions } from "./responsesRequestBody.js";
 import { parseRetryAfter } from "./retryDelay.js";
 import type { Transport, TransportResponse } from "./Transport.js";
 
@@ -18,7 +19,8 @@ const MAX_ERROR_BODY = 64 * 1024;
 const DEFAULT_CONNECT_MS = 10_000;
 
 /**
- * Streams one chat completion from an OpenAI-compatible server (SSE) or Ollama's native API (NDJSON).
+ * Streams one chat completion from an OpenAI-compatible server (SSE), Ollama's native API (NDJSON), or
+ * the OpenAI Responses API (`protocol: "responses"`, typed SSE events from `POST {baseURL}/responses`).
  * Returns at once; the request starts when you iterate the stream or read `stream.result`.
  *
  * @example
@@ -73,6 +75,9 @@ export function streamChat(options: StreamChatOptions): ChatStream {
 
   /** One attempt: the response is read lazily, one line per event the consumer asks for. */
   function source(context: DeltaSourceContext): DeltaReader {
+    if (protocol === "responses") {
+      for (const warning of unsupportedResponsesOptions(options)) context.sink.warning(warning);
+    }
     return createResponseReader({
       open: () => open(context),
       onResponse: context.onResponse,
@@ -128,6 +133,7 @@ export function endpointUrl(baseURL: string, protocol: string): string {
   const base = baseURL.replace(/\/+$/, "");
   if (protocol === "ollama")
     return base.endsWith("/api/chat") ? base : `${base.replace(/\/v1$/, "")}/api/chat`;
+  if (protocol === "responses") return base.endsWith("/responses") ? base : `${base}/responses`;
   return base.endsWith("/chat/completions") ? base : `${base}/chat/completions`;
 }
 
@@ -155,6 +161,7 @@ function requestBody(
   streaming: boolean,
   includeUsage: boolean,
 ): Record<string, unknown> {
+  if (protocol === "responses") return responsesRequestBody(options, streaming);
   if (protocol === "ollama") {
     const ollamaOptions: Record<string, unknown> = {};
     if (options.temperature !== undefined) ollamaOptions.temperature = options.temperature;

@@ -1,5 +1,5 @@
 import type { DeltaSink } from "../client/DeltaSink.js";
-import type { ServerTimings } from "../types/result.js";
+import { llamaCppTimings, type WireTimings } from "./llamaCppTimings.js";
 import { serverErrorMessage } from "./serverErrorMessage.js";
 
 // Loose views of the wire JSON: servers differ, so every field is optional and checked before use.
@@ -25,15 +25,6 @@ interface WireUsage {
   completion_tokens?: number;
   total_tokens?: number;
   completion_tokens_details?: { reasoning_tokens?: number } | null;
-}
-interface WireTimings {
-  prompt_n?: number;
-  prompt_ms?: number;
-  prompt_per_second?: number;
-  predicted_n?: number;
-  predicted_ms?: number;
-  predicted_per_second?: number;
-  cache_n?: number;
 }
 interface WireChunk {
   id?: string;
@@ -104,19 +95,4 @@ export function handleOpenAiChunk(chunk: WireChunk, sink: DeltaSink): void {
     );
   }
   if (chunk.timings !== undefined && chunk.timings !== null) sink.timings(llamaCppTimings(chunk.timings));
-}
-
-/** llama.cpp's `timings` object, normalised. */
-function llamaCppTimings(t: WireTimings): ServerTimings {
-  const out: ServerTimings = {};
-  if (typeof t.prompt_n === "number") out.promptTokens = t.prompt_n;
-  if (typeof t.prompt_ms === "number") out.promptMs = t.prompt_ms;
-  if (typeof t.prompt_per_second === "number") out.promptTokensPerSecond = t.prompt_per_second;
-  if (typeof t.predicted_n === "number") out.completionTokens = t.predicted_n;
-  if (typeof t.predicted_ms === "number") out.completionMs = t.predicted_ms;
-  if (typeof t.predicted_per_second === "number") out.completionTokensPerSecond = t.predicted_per_second;
-  if (typeof t.cache_n === "number") out.cachedTokens = t.cache_n;
-  if (out.promptMs !== undefined && out.completionMs !== undefined)
-    out.totalMs = out.promptMs + out.completionMs;
-  return out;
 }

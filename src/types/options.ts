@@ -9,8 +9,12 @@ export interface ChatMessage {
   [key: string]: unknown;
 }
 
-/** The wire dialect: OpenAI chat completions over SSE, or Ollama's native `/api/chat` NDJSON. */
-export type Protocol = "openai" | "ollama";
+/**
+ * The wire dialect: OpenAI chat completions over SSE (`/chat/completions`), Ollama's native
+ * `/api/chat` NDJSON, or the OpenAI Responses API (`/responses`, typed SSE events), which OpenAI,
+ * Ollama, vLLM and llama.cpp serve.
+ */
+export type Protocol = "openai" | "ollama" | "responses";
 
 /** Timeouts in milliseconds. Each fires its own `TimeoutError` with a `kind`. Omit one to disable it. */
 export interface Timeouts {
@@ -50,12 +54,16 @@ export interface FinishInfo {
 
 /** Options of {@link streamChat}. */
 export interface StreamChatOptions {
-  /** The server's base URL, e.g. `http://localhost:11434/v1` (OpenAI) or `http://localhost:11434` (Ollama native). */
+  /** The server's base URL, e.g. `http://localhost:11434/v1` (OpenAI, Responses) or `http://localhost:11434` (Ollama native). */
   baseURL: string;
   apiKey?: string;
   model: string;
   messages: ChatMessage[];
-  /** @defaultValue "openai" */
+  /**
+   * `"responses"` posts to `{baseURL}/responses`: leading system messages become `instructions`,
+   * `maxTokens` becomes `max_output_tokens`; `stop` and `seed` have no Responses field and are not sent.
+   * @defaultValue "openai"
+   */
   protocol?: Protocol;
   temperature?: number;
   maxTokens?: number;

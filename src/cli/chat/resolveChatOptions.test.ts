@@ -54,6 +54,13 @@ describe("resolveChatOptions", () => {
     ).toBe("http://x:1");
   });
 
+  it("accepts --protocol responses with the OpenAI base URL rules (/v1, OPENAI_BASE_URL)", () => {
+    const responses = (env: Record<string, string>) => resolveChatOptions({ protocol: "responses" }, env);
+    expect(responses({})).toMatchObject({ protocol: "responses", baseURL: "http://localhost:11434/v1" });
+    expect(responses({ OPENAI_BASE_URL: "http://b:2/v1" }).baseURL).toBe("http://b:2/v1");
+    expect(responses({ OLLAMA_HOST: "127.0.0.1" }).baseURL).toBe("http://localhost:11434/v1");
+  });
+
   it("takes the model and key from the environment when no flag is given", () => {
     const env = { LLMSTREAM_MODEL: "qwen", OPENAI_API_KEY: "sk-1" };
     expect(resolveChatOptions({}, env)).toMatchObject({ model: "qwen", apiKey: "sk-1" });
@@ -97,7 +104,7 @@ describe("resolveChatOptions", () => {
   });
 
   it.each([
-    [{ protocol: "grpc" }, /--protocol must be "openai" or "ollama", got "grpc"/],
+    [{ protocol: "grpc" }, /--protocol must be "openai", "ollama" or "responses", got "grpc"/],
     [{ baseUrl: "localhost:11434" }, /--base-url must be an http\(s\) URL/],
     [{ baseUrl: "not a url" }, /--base-url must be an http\(s\) URL/],
     [{ temperature: "hot" }, /--temperature must be a number ≥ 0, got "hot"/],

@@ -214,7 +214,8 @@ function parseThreads(value: string): number {
 function parseProtocol(value: string | undefined): Protocol {
   if (value === undefined || value === "openai") return "openai";
   if (value === "ollama") return "ollama";
-  throw new UsageError(`--protocol must be "openai" or "ollama", got "${value}"`);
+  if (value === "responses") return "responses";
+  throw new UsageError(`--protocol must be "openai", "ollama" or "responses", got "${value}"`);
 }
 
 function resolveBaseURL(
@@ -226,7 +227,7 @@ function resolveBaseURL(
   if (fromFlag !== undefined) return { baseURL: checkURL("--base-url", fromFlag), explicit: true };
   const fromEnv = nonEmpty(env.LLMSTREAM_BASE_URL);
   if (fromEnv !== undefined) return { baseURL: checkURL("LLMSTREAM_BASE_URL", fromEnv), explicit: true };
-  if (protocol === "openai") {
+  if (protocol !== "ollama") {
     const openai = nonEmpty(env.OPENAI_BASE_URL);
     if (openai !== undefined) return { baseURL: checkURL("OPENAI_BASE_URL", openai), explicit: true };
     return { baseURL: defaultOpenAIBaseURL, explicit: false };

@@ -53,6 +53,7 @@ Examples:
   $ cat notes.txt | llmstream chat "Summarise this"
   $ llmstream chat --base-url http://127.0.0.1:8080/v1 -m qwen2.5 --stats "Hello"
   $ llmstream chat --protocol ollama --json "Hi" | jq -r 'select(.type=="text").text'
+  $ llmstream chat --protocol responses --base-url http://localhost:11434/v1 -m qwen3 "Hi"
   $ llmstream chat --no-stream --stats "Count to ten"
   $ llmstream chat -i -s "Answer in one sentence"
   $ llmstream chat --model-file ../shared/models/stories260K.gguf --max-tokens 60 "Once upon a time"
@@ -69,7 +70,11 @@ export function registerChatCommand(program: Command, exit: { code: number }): C
     .description("Send a prompt to an LLM server and stream the answer as it is generated")
     .argument("[prompt...]", "the prompt (piped stdin is added after it)")
     .option("--base-url <url>", `OpenAI-compatible base URL (default: ${defaultOpenAIBaseURL})`)
-    .option("--protocol <protocol>", 'wire protocol: "openai" or "ollama" (native /api/chat)', undefined)
+    .option(
+      "--protocol <protocol>",
+      'wire protocol: "openai" (/chat/completions), "ollama" (native /api/chat) or "responses" (/responses)',
+      undefined,
+    )
     .option("-m, --model <name>", `model name (default: ${defaultModel})`)
     .option("--api-key <key>", "API key sent as a bearer token")
     .option("-s, --system <text>", "system prompt")
