@@ -27,8 +27,8 @@ export interface ScenarioResponse {
   steps: readonly Step[];
 }
 
-/** Which protocol the request arrived on. */
-export type MockApi = "openai" | "ollama";
+/** Which protocol the request arrived on: chat completions, Ollama native, or the Responses API. */
+export type MockApi = "openai" | "ollama" | "responses";
 
 /** What a scenario builder may look at to shape its answer. */
 export interface ScenarioContext {

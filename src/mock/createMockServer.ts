@@ -71,7 +71,8 @@ function parseJson(text: string): unknown {
 
 /**
  * Starts a fault-injecting mock LLM server on 127.0.0.1 that speaks OpenAI chat-completions SSE
- * (`POST /v1/chat/completions`, `GET /v1/models`) and Ollama NDJSON (`POST /api/chat`, `GET /api/tags`).
+ * (`POST /v1/chat/completions`, `GET /v1/models`), the OpenAI Responses API (`POST /v1/responses`)
+ * and Ollama NDJSON (`POST /api/chat`, `GET /api/tags`).
  *
  * A request picks its scenario by, in order: the path prefix `/s/<name>/…`, the header
  * `x-mock-scenario: <name>`, the {@link MockServer.enqueue} queue, the default scenario.
@@ -130,6 +131,7 @@ export async function createMockServer(options: MockServerOptions = {}): Promise
     if (method === "POST" && (rest === "/v1/chat/completions" || rest === "/chat/completions"))
       api = "openai";
     else if (method === "POST" && rest === "/api/chat") api = "ollama";
+    else if (method === "POST" && (rest === "/v1/responses" || rest === "/responses")) api = "responses";
     else return json(404, { error: { message: `No mock route for ${method} ${rest}`, type: "not_found" } });
 
     const picked = pickScenario(explicit, true);

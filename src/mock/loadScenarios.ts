@@ -1,8 +1,9 @@
 import { ollamaFinal, ollamaLine } from "./ollamaFrames.js";
 import { createOpenAiFrames, SSE_DONE, sseData } from "./openAiFrames.js";
 import { numericHeader, readChatRequest } from "./readChatRequest.js";
+import { responsesStream } from "./responsesStream.js";
 import type { Scenario, ScenarioContext, ScenarioResponse, Step } from "./Scenario.js";
-import { SSE_HEADERS } from "./scenarioHelpers.js";
+import { responseBytes, SSE_HEADERS } from "./scenarioHelpers.js";
 import { tokenStream } from "./tokenStream.js";
 
 /** `flood` refuses more chunks than this, to bound the pre-built body (about 150 MB at the cap, for the 1M-chunk benchmark). */
@@ -83,7 +84,10 @@ function floodBody(context: ScenarioContext, count: number): Buffer {
   const cached = floodCache.get(key);
   if (cached !== undefined) return cached;
   const parts: string[] = [];
-  if (context.api === "ollama") {
+  if (context.api === "responses") {
+    const all = Array.from({ length: count }, (_, index) => tokens[index % tokens.length] as string);
+    parts.push(responseBytes(responsesStream(context, { tokens: all })).toString("utf8"));
+  } else if (context.api === "ollama") {
     parts.push(repeatCycle(tokens, count, (content) => ollamaLine(info, { content })));
     parts.push(`${JSON.stringify(ollamaFinal(info, { evalCount: count }))}\n`);
   } else {

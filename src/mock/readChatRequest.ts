@@ -10,7 +10,10 @@ export interface ChatRequestInfo {
   includeUsage: boolean;
   /** Whether the body carried a `stream_options` key at all. */
   hasStreamOptions: boolean;
-  /** `max_tokens`, `max_completion_tokens` or Ollama's `options.num_predict`, when a positive integer. */
+  /**
+   * `max_tokens`, `max_completion_tokens`, Responses `max_output_tokens` or Ollama's
+   * `options.num_predict`, when a positive integer.
+   */
   maxTokens: number | undefined;
   /** A rough, deterministic prompt size: whitespace-separated words over all message contents. */
   promptTokens: number;
@@ -28,13 +31,14 @@ export function readChatRequest(record: MockRequestRecord, options: { ollama: bo
   const streamOptions = body.stream_options;
   const ollamaOptions = isRecord(body.options) ? body.options : {};
   let promptTokens = 0;
-  if (Array.isArray(body.messages)) {
-    for (const message of body.messages) {
-      if (isRecord(message) && typeof message.content === "string") {
-        promptTokens += message.content.split(/\s+/).filter((word) => word !== "").length;
-      }
-    }
+  const words = (text: string) => text.split(/\s+/).filter((word) => word !== "").length;
+  // Chat `messages`, or Responses `input` (a string or items) and `instructions`.
+  const messages = Array.isArray(body.messages) ? body.messages : Array.isArray(body.input) ? body.input : [];
+  for (const message of messages) {
+    if (isRecord(message) && typeof message.content === "string") promptTokens += words(message.content);
   }
+  if (typeof body.input === "string") promptTokens += words(body.input);
+  if (typeof body.instructions === "string") promptTokens += words(body.instructions);
   return {
     model: typeof body.model === "string" && body.model !== "" ? body.model : "mock-model",
     stream: typeof body.stream === "boolean" ? body.stream : options.ollama,
@@ -43,6 +47,7 @@ export function readChatRequest(record: MockRequestRecord, options: { ollama: bo
     maxTokens:
       positiveInteger(body.max_tokens) ??
       positiveInteger(body.max_completion_tokens) ??
+      positiveInteger(body.max_output_tokens) ??
       positiveInteger(ollamaOptions.num_predict),
     promptTokens: Math.max(1, promptTokens),
   };

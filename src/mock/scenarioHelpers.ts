@@ -33,7 +33,8 @@ export function onlyFor(
 ): (context: ScenarioContext) => ScenarioResponse {
   return (context) => {
     if (context.api === api) return build(context);
-    const endpoint = api === "openai" ? "/v1/chat/completions" : "/api/chat";
+    const endpoint =
+      api === "openai" ? "/v1/chat/completions" : api === "responses" ? "/v1/responses" : "/api/chat";
     const message = `The mock scenario "${name}" exists only for ${endpoint}; point the client at that API`;
     return context.api === "ollama"
       ? jsonResponse(400, { error: message })

@@ -2,6 +2,7 @@ import { MOCK_ANSWER_TOKENS } from "./mockAnswer.js";
 import { ollamaFinal, ollamaLine } from "./ollamaFrames.js";
 import { createOpenAiFrames, type OpenAiFlavor, SSE_DONE, SSE_PING, sseData } from "./openAiFrames.js";
 import { readChatRequest } from "./readChatRequest.js";
+import { responsesStream } from "./responsesStream.js";
 import type { ScenarioContext, ScenarioResponse, Step } from "./Scenario.js";
 
 /**
@@ -42,10 +43,21 @@ const resolveToken = (token: string | (() => string)): string =>
 
 /**
  * The workhorse of the built-in scenarios: streams tokens in the dialect of the request's API
- * (OpenAI SSE or Ollama NDJSON), honouring the requested model, `stream`, `max_tokens` and
- * `stream_options.include_usage`.
+ * (OpenAI SSE, Ollama NDJSON, or Responses events through {@link responsesStream}), honouring the
+ * requested model, `stream`, `max_tokens` and `stream_options.include_usage`.
  */
 export function tokenStream(context: ScenarioContext, options: TokenStreamOptions = {}): ScenarioResponse {
+  if (context.api === "responses") {
+    const { tokens, intervalMs, firstTokenDelayMs, pingEvery, ending, noUsage } = options;
+    return responsesStream(context, {
+      ...(tokens === undefined ? {} : { tokens }),
+      ...(intervalMs === undefined ? {} : { intervalMs }),
+      ...(firstTokenDelayMs === undefined ? {} : { firstTokenDelayMs }),
+      ...(pingEvery === undefined ? {} : { pingEvery }),
+      ...(ending === undefined ? {} : { ending }),
+      ...(noUsage === undefined ? {} : { noUsage }),
+    });
+  }
   const ollama = context.api === "ollama";
   const info = readChatRequest(context.request, { ollama });
   const allTokens = options.tokens ?? MOCK_ANSWER_TOKENS;
