@@ -45,6 +45,7 @@ function send(request: TransportRequest, mayRetryStaleSocket: boolean): Promise<
       agent: secure ? httpsAgent : httpAgent,
     });
     let connectTimer: ReturnType<typeof setTimeout> | undefined;
+    let responded = false;
     const onAbort = () => req.destroy(signal.reason as Error);
     signal.addEventListener("abort", onAbort, { once: true });
     const cleanup = () => {
@@ -67,14 +68,21 @@ function send(request: TransportRequest, mayRetryStaleSocket: boolean): Promise<
       cleanup();
       if (signal.aborted) reject(signal.reason);
       else if (error instanceof TimeoutError) reject(error);
-      else if (mayRetryStaleSocket && req.reusedSocket && STALE_SOCKET_CODES.has(error.code ?? "")) {
+      else if (
+        mayRetryStaleSocket &&
+        !responded &&
+        req.reusedSocket &&
+        STALE_SOCKET_CODES.has(error.code ?? "")
+      ) {
         // The server closed an idle keep-alive socket as we sent on it (a race every keep-alive client
-        // has): nothing was processed, so send once more on a fresh connection.
+        // has): nothing was processed, so send once more on a fresh connection. A reset after the
+        // response began is the server failing mid-answer: the body reports it, and nothing is resent.
         send(request, false).then(resolve, reject);
       } else reject(connectionError(error, request.url));
     });
 
     req.on("response", (res) => {
+      responded = true;
       clearTimeout(connectTimer);
       const responseHeaders: Record<string, string> = {};
       for (const [name, value] of Object.entries(res.headers)) {
