@@ -40,6 +40,7 @@ export interface WireResponsesEvent {
   summary_index?: number;
   delta?: unknown;
   arguments?: string;
+  code?: string | null;
   message?: string;
   error?: unknown;
   timings?: WireTimings;
