@@ -4,8 +4,8 @@ import type { ChatMessage, StreamChatOptions } from "../types/options.js";
  * The body of `POST /v1/responses` for {@link StreamChatOptions}: the chat messages become `input`
  * items, `maxTokens` becomes `max_output_tokens`; `options.body` is merged last.
  *
- * Leading system messages become `instructions` (OpenAI, vLLM and Ollama put it first as the system
- * prompt); a system message later in the conversation stays an input item with role `system`.
+ * Leading system messages become `instructions` (Ollama and llama.cpp turn it into the first system
+ * message); a system message later in the conversation stays an input item with role `system`.
  * Assistant tool calls become `function_call` items and `tool` messages `function_call_output` items.
  * Nothing is stored on the server (`store: false`): llmstream sends the whole conversation each time.
  */

@@ -106,7 +106,7 @@ export function streamChat(options: StreamChatOptions): ChatStream {
     const retryAfterMs = parseRetryAfter(response.headers["retry-after"]);
     const status = response.status;
     return new HttpError(
-      `HTTP ${status} from POST ${url}${serverMessage === undefined ? "" : `: ${serverMessage}`}. ${statusHint(status, options.model)}`,
+      `HTTP ${status} from POST ${url}${serverMessage === undefined ? "" : `: ${serverMessage}`}. ${statusHint(status, options.model, protocol)}`,
       {
         url,
         status,
@@ -192,8 +192,11 @@ function requestBody(
   return { ...body, ...options.body };
 }
 
-function statusHint(status: number, model: string): string {
+function statusHint(status: number, model: string, protocol: string): string {
   if (status === 401 || status === 403) return "Check the API key (--api-key or OPENAI_API_KEY)";
+  if (status === 404 && protocol === "responses") {
+    return `Check --base-url, that the model "${model}" exists, and that the server has /v1/responses (else use --protocol openai)`;
+  }
   if (status === 404) return `Check --base-url and that the model "${model}" exists on the server`;
   if (status === 429) return "The server is rate limiting: wait and try again, or raise --retries";
   if (status === 400 || status === 422) return "The server rejected the request: check the options sent";
