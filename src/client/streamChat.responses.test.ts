@@ -1,9 +1,11 @@
 import { describe, expect, it } from "vitest";
 import type { LlmstreamError } from "../errors/LlmstreamError.js";
-import { MOCK_ANSWER, MOCK_ANSWER_TOKENS } from "../mock/index.js";
+import { MOCK_ANSWER, MOCK_ANSWER_TOKENS, type ScenarioContext } from "../mock/index.js";
+import { responsesStream } from "../mock/responsesStream.js";
 import type { StreamEvent } from "../types/events.js";
 import type { StreamChatOptions } from "../types/options.js";
 import { useMockChat } from "./mockChat.test-helper.js";
+import { streamChat } from "./streamChat.js";
 
 // protocol "responses" against every Responses scenario of the mock, in each server's flavor.
 const mock = useMockChat();
@@ -159,6 +161,30 @@ describe('streamChat({ protocol: "responses" }) against the mock', () => {
   it("slow-first-token: TTFT waits for the first delta, not for response.created", async () => {
     const { result } = await collect("slow-first-token", { headers: { "x-mock-delay-ms": "200" } });
     expect(result?.metrics.ttftMs).toBeGreaterThanOrEqual(190);
+  });
+
+  it("response.created is a chunk, not a token: TTFT waits for the first delta after it", async () => {
+    // created and in_progress at once, then 150 ms until the first text delta.
+    mock.server.enqueue((context: ScenarioContext) => {
+      const response = responsesStream(context);
+      const [created, inProgress, ...rest] = response.steps;
+      return {
+        ...response,
+        steps: [created, inProgress, { delay: 150 }, ...rest].filter((step) => step !== undefined),
+      };
+    });
+    const stream = streamChat({
+      baseURL: mock.server.baseURL,
+      model: "m",
+      messages: [{ role: "user", content: "hi" }],
+      protocol: "responses",
+      retry: 0,
+    });
+    const { metrics, text } = await stream.result;
+    expect(text).toBe(MOCK_ANSWER);
+    expect(metrics.firstChunkAt).toBeLessThan(100);
+    expect(metrics.ttftMs).toBeGreaterThanOrEqual(140);
+    expect((metrics.ttftMs ?? 0) - (metrics.firstChunkAt ?? 0)).toBeGreaterThanOrEqual(140);
   });
 
   it("stream: false reads the response object; non-stream-json too when a stream was asked for", async () => {
