@@ -95,6 +95,18 @@ describe('streamChat({ protocol: "responses" }) against the mock', () => {
     });
   }
 
+  it("no-usage: usage null in the completed response falls back to counting chunks", async () => {
+    const { result } = await collect("no-usage");
+    expect(result?.text).toBe(MOCK_ANSWER);
+    expect(result?.usage).toMatchObject({ completionTokens: 20, source: "chunks" });
+  });
+
+  it("think-tags: inline <think> in output_text is split into reasoning as for the other dialects", async () => {
+    const { reasoning, text } = await collect("think-tags");
+    expect(reasoning).toBe("The user wants a greeting.");
+    expect(text.trim()).toBe(MOCK_ANSWER);
+  });
+
   it("incomplete: finish reason length from response.incomplete (OpenAI) and completed+incomplete (vLLM)", async () => {
     for (const flavor of ["openai", "vllm"]) {
       const { text, result } = await collect("incomplete", {}, flavor);
