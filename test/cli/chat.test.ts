@@ -371,7 +371,7 @@ describe.concurrent("llmstream chat: usage errors", () => {
     [["--max-tokens", "-1"], /--max-tokens/],
     [["--idle-timeout", "soon"], /--idle-timeout must be a number/],
     [["--retries", "two"], /--retries must be a whole number/],
-    [["--protocol", "grpc"], /--protocol must be "openai" or "ollama"/],
+    [["--protocol", "grpc"], /--protocol must be "openai", "ollama" or "responses"/],
     [["--base-url", "localhost"], /--base-url must be an http\(s\) URL/],
     [["--chunk", "paragraph"], /--chunk must be one of token, word, line, sentence, got "paragraph"/],
     [["--render", "html"], /--render must be one of markdown, plain/],
