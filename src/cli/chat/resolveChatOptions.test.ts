@@ -166,9 +166,9 @@ describe("buildPrompt", () => {
     expect(buildPrompt(["Why", "is the sky", "blue?"], undefined)).toBe("Why is the sky blue?");
   });
 
-  it("puts the arguments first and the piped text after a blank line", () => {
+  it("puts the piped text first and the arguments (the instruction) after a blank line", () => {
     expect(buildPrompt(["Summarise", "this"], "line one\nline two\n")).toBe(
-      "Summarise this\n\nline one\nline two",
+      "line one\nline two\n\nSummarise this",
     );
   });
 

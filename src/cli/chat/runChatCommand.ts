@@ -11,7 +11,7 @@ import { createStreamWriter, type StreamWriter } from "./createStreamWriter.js";
 import { exitCodeForError } from "./exitCodeForError.js";
 import { formatStats } from "./formatStats.js";
 import { openChatEvents } from "./openChatEvents.js";
-import { readStdin } from "./readStdin.js";
+import { readPipeWithGrace, readStdin, stdinGraceMs, stdinKind } from "./readStdin.js";
 import {
   buildPrompt,
   type ChatSettings,
@@ -56,8 +56,7 @@ export async function runChatCommand(prompt: string[], raw: RawChatOptions, io: 
   try {
     settings = resolveChatOptions(raw, io.env);
     if (!settings.interactive) {
-      const piped = io.stdin.isTTY ? undefined : await readStdin(io.stdin);
-      text = buildPrompt(prompt, piped);
+      text = buildPrompt(prompt, await readPipedText(prompt.join(" ").trim() !== "", io, warn));
     }
   } catch (error) {
     return usageFailure(error, warn);
@@ -110,6 +109,29 @@ export async function runChatCommand(prompt: string[], raw: RawChatOptions, io: 
     // node-llama-cpp keeps native threads alive until the model is released.
     if (backend.kind === "engine") await backend.engine.disposeEngine().catch(() => {});
   }
+}
+
+/**
+ * The stdin rule: a terminal is never read. Without a prompt argument, stdin is the prompt and is
+ * read to its end. With one, a file redirect is read to its end, and a pipe only while it delivers:
+ * it must write or close within {@link stdinGraceMs} (and again after each chunk), so a pipe that
+ * nobody writes to never holds the answer up.
+ */
+async function readPipedText(
+  hasPrompt: boolean,
+  io: ChatIO,
+  warn: (line: string) => void,
+): Promise<string | undefined> {
+  const kind = stdinKind(io.stdin);
+  if (kind === "terminal") return undefined;
+  if (kind === "file" || !hasPrompt) return readStdin(io.stdin);
+  const { text, ended } = await readPipeWithGrace(io.stdin);
+  if (!ended && text !== "") {
+    warn(
+      `warning: stdin went quiet for ${stdinGraceMs} ms without closing; using the ${Buffer.byteLength(text)} bytes received (to wait for all of it, give the whole prompt on stdin, without prompt arguments)`,
+    );
+  }
+  return text;
 }
 
 type RendererFactory = (write: (text: string) => void) => TextRenderer;

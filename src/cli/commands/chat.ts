@@ -10,8 +10,11 @@ import {
 import { runChatCommand } from "../chat/runChatCommand.js";
 
 const helpText = `
-Prompt: the arguments, then (when stdin is not a terminal) the piped text after a blank line;
-stdin is read to its end, so give it </dev/null when a script has nothing to pipe.
+Prompt: the piped text first (when stdin is not a terminal), then a blank line, then the arguments.
+Without prompt arguments stdin is the prompt and is read to its end. With them, a file redirect
+(< notes.txt) is read to its end, and a pipe (cat notes.txt |) only while it delivers: a pipe that
+stays silent for 0.4 s, at the start or after a chunk, is left unread, so an open stdin that nobody
+writes to (a parent process's default spawn stdio, ssh) never holds the answer up.
 Output: the answer on stdout as it arrives. On a terminal a spinner waits on stderr, reasoning is
 shown dimmed (colours off with NO_COLOR) and markdown is rendered; to a pipe or file only the answer
 text is written, as received.
@@ -67,7 +70,7 @@ export function registerChatCommand(program: Command, exit: { code: number }): C
   return program
     .command("chat")
     .description("Send a prompt to an LLM server and stream the answer as it is generated")
-    .argument("[prompt...]", "the prompt (piped stdin is added after it)")
+    .argument("[prompt...]", "the prompt (piped stdin goes before it)")
     .option("--base-url <url>", `OpenAI-compatible base URL (default: ${defaultOpenAIBaseURL})`)
     .option("--protocol <protocol>", 'wire protocol: "openai" or "ollama" (native /api/chat)', undefined)
     .option("-m, --model <name>", `model name (default: ${defaultModel})`)
