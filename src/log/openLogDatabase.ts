@@ -1,7 +1,7 @@
-import { mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname } from "node:path";
 import type BetterSqlite3 from "better-sqlite3";
+import { ensureDirectory } from "./ensureDirectory.js";
 import { migrate } from "./migrations.js";
 
 /** Options of {@link openLogDatabase}. */
@@ -24,7 +24,7 @@ let loaded: typeof BetterSqlite3 | undefined;
  */
 export function openLogDatabase(path: string, options: OpenLogDatabaseOptions = {}): BetterSqlite3.Database {
   loaded ??= require("better-sqlite3") as typeof BetterSqlite3;
-  if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+  if (path !== ":memory:") ensureDirectory(dirname(path));
   const db = new loaded(path);
   try {
     // Set first: every statement after this one may meet another process's lock.

@@ -49,6 +49,8 @@ export interface CliOptions {
   env?: Record<string, string>;
   /** Leave stdin an open pipe that nobody writes to, as a parent's default `spawn` stdio does. */
   keepStdinOpen?: boolean;
+  /** Run as this user (and its group): how a test running as root meets a read-only folder. */
+  uid?: number;
 }
 
 /** Starts `llmstream <args>`. */
@@ -56,6 +58,7 @@ export function startCli(args: string[], options: CliOptions = {}): CliProcess {
   const child = spawn(process.execPath, [cliPath, ...args], {
     env: cleanEnv(options.env),
     stdio: ["pipe", "pipe", "pipe"],
+    ...(options.uid === undefined ? {} : { uid: options.uid, gid: options.uid }),
   });
   const out: Buffer[] = [];
   const err: Buffer[] = [];

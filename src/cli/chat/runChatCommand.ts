@@ -73,7 +73,7 @@ export async function runChatCommand(prompt: string[], raw: RawChatOptions, io: 
     log: settings.log,
     logContent: settings.logContent,
     env: io.env,
-    onSinkError: ({ message }) => warn(`llmstream: ${message}`),
+    onSinkError: ({ message }) => warn(`warning: ${message}`),
     ...(settings.logFile === undefined ? {} : { logFile: settings.logFile }),
   });
   let aborter: AbortController | undefined;
@@ -90,19 +90,26 @@ export async function runChatCommand(prompt: string[], raw: RawChatOptions, io: 
     aborter = new AbortController();
     const controller = aborter;
     let interrupts = 0;
-    const onInterrupt = () => {
+    let terminated = false;
+    // SIGTERM (`timeout`, `docker stop`, systemd) ends the request like Ctrl-C: connection closed,
+    // partial text kept and logged as aborted; only the exit code differs.
+    const onSignal = (signal: NodeJS.Signals) => {
       interrupts += 1;
-      // A second Ctrl-C means the first one did not stop things quickly enough: leave at once.
-      if (interrupts > 1) process.exit(ExitCode.interrupted);
+      if (signal === "SIGTERM") terminated = true;
+      // A second signal means the first one did not stop things quickly enough: leave at once.
+      if (interrupts > 1) process.exit(terminated ? ExitCode.terminated : ExitCode.interrupted);
       controller.abort();
     };
-    process.on("SIGINT", onInterrupt);
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
     try {
       const { code } = await session.answer(messages, controller.signal);
+      if (terminated) return ExitCode.terminated;
       // After `| head`, the reader left: that is how such pipelines end, not a failure.
       return stdout.broken ? ExitCode.ok : code;
     } finally {
-      process.off("SIGINT", onInterrupt);
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
     }
   } finally {
     await log.close();

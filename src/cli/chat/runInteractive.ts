@@ -60,7 +60,15 @@ export async function runInteractive(options: {
     if (turn !== undefined) turn.abort();
     else rl.close();
   };
+  // SIGTERM ends the session like Ctrl-D, stopping the answer under way like Ctrl-C.
+  let terminated = false;
+  const onTerminate = () => {
+    terminated = true;
+    turn?.abort();
+    rl.close();
+  };
   process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onTerminate);
 
   const nextLine = async (): Promise<string | undefined> => {
     while (lines.length === 0 && !closed) await new Promise<void>((resolve) => (wake = resolve));
@@ -96,8 +104,9 @@ export async function runInteractive(options: {
     }
   } finally {
     process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onTerminate);
     rl.close();
     if (isTTY) (settings.json ? io.stderr : io.stdout).write("\n");
   }
-  return ExitCode.ok;
+  return terminated ? ExitCode.terminated : ExitCode.ok;
 }

@@ -41,6 +41,7 @@ Exit codes:
   5    timeout: first token, idle or total
   6    protocol error, truncated answer, or an error reported by the server mid-stream
   130  interrupted (Ctrl-C); the text printed so far is kept
+  143  terminated (SIGTERM from timeout, docker stop, systemd): handled like Ctrl-C
 
 Environment:
   LLMSTREAM_BASE_URL, then OPENAI_BASE_URL   server URL (default ${defaultOpenAIBaseURL})
