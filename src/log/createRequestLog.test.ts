@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createRequestLog } from "./createRequestLog.js";
 import { makeFinishInfo } from "./finishInfo.test-helper.js";
-import { openLogDatabase } from "./openLogDatabase.js";
+import { openSqliteDatabase } from "./openLogDatabase.js";
 import { getRequest, listRequests } from "./queryLogs.js";
 
 let home: string;
@@ -16,7 +16,7 @@ afterEach(() => {
 });
 
 function readAll(path: string) {
-  const db = openLogDatabase(path);
+  const db = openSqliteDatabase(path);
   try {
     return listRequests(db).map((record) => getRequest(db, record.id)!);
   } finally {
