@@ -78,7 +78,7 @@ describe("createSqliteSink", () => {
     writeFileSync(blocker, "not a folder");
     const path = join(blocker, "logs.db");
     const record = toRequestRecord(makeFinishInfo(), { source: "chat", logContent: false });
-    expect(() => createSqliteSink({ path }).write(record)).toThrow(/EEXIST|ENOTDIR/);
+    expect(() => createSqliteSink({ path }).write(record)).toThrow(`${blocker} is a file, not a folder`);
 
     const errors: unknown[] = [];
     const sink = createSqliteSink({ path, onError: (error) => errors.push(error) });
