@@ -54,6 +54,21 @@ describe("resolveChatOptions", () => {
     ).toBe("http://x:1");
   });
 
+  it("honours OLLAMA_HOST for the default OpenAI-compatible URL too (its /v1), after the explicit URLs", () => {
+    expect(resolveChatOptions({}, { OLLAMA_HOST: "127.0.0.1:9999" })).toMatchObject({
+      baseURL: "http://127.0.0.1:9999/v1",
+      baseURLExplicit: true,
+    });
+    expect(resolveChatOptions({}, { OLLAMA_HOST: "https://ollama.example.com/" }).baseURL).toBe(
+      "https://ollama.example.com/v1",
+    );
+    const both = { OLLAMA_HOST: "y", OPENAI_BASE_URL: "http://b:2/v1" };
+    expect(resolveChatOptions({}, both).baseURL).toBe("http://b:2/v1");
+    expect(resolveChatOptions({}, { ...both, LLMSTREAM_BASE_URL: "http://a:1/v1" }).baseURL).toBe(
+      "http://a:1/v1",
+    );
+  });
+
   it("takes the model and key from the environment when no flag is given", () => {
     const env = { LLMSTREAM_MODEL: "qwen", OPENAI_API_KEY: "sk-1" };
     expect(resolveChatOptions({}, env)).toMatchObject({ model: "qwen", apiKey: "sk-1" });

@@ -229,11 +229,14 @@ function resolveBaseURL(
   if (protocol === "openai") {
     const openai = nonEmpty(env.OPENAI_BASE_URL);
     if (openai !== undefined) return { baseURL: checkURL("OPENAI_BASE_URL", openai), explicit: true };
-    return { baseURL: defaultOpenAIBaseURL, explicit: false };
   }
+  // The default server is Ollama's, so OLLAMA_HOST moves it, as it does for Ollama's own tools.
   const ollamaHost = nonEmpty(env.OLLAMA_HOST);
-  if (ollamaHost !== undefined) return { baseURL: ollamaHostURL(ollamaHost), explicit: true };
-  return { baseURL: defaultOllamaBaseURL, explicit: false };
+  if (ollamaHost !== undefined) {
+    const host = ollamaHostURL(ollamaHost);
+    return { baseURL: protocol === "openai" ? `${host.replace(/\/+$/, "")}/v1` : host, explicit: true };
+  }
+  return { baseURL: protocol === "openai" ? defaultOpenAIBaseURL : defaultOllamaBaseURL, explicit: false };
 }
 
 /**

@@ -45,7 +45,8 @@ Exit codes:
 
 Environment:
   LLMSTREAM_BASE_URL, then OPENAI_BASE_URL   server URL (default ${defaultOpenAIBaseURL})
-  OLLAMA_HOST                                 with --protocol ollama (default ${defaultOllamaBaseURL})
+  OLLAMA_HOST                                 Ollama's host[:port], used when none of the above is set
+                                              (default ${defaultOllamaBaseURL}; /v1 is added for openai)
   LLMSTREAM_MODEL                             model (default ${defaultModel})
   OPENAI_API_KEY                              API key
   LLMSTREAM_MODEL_FILE, LLMSTREAM_MODELS_DIR  embedded engine model
