@@ -57,7 +57,7 @@ Examples:
   $ llmstream chat "Why is the sky blue?"
   $ cat notes.txt | llmstream chat "Summarise this"
   $ llmstream chat --base-url http://127.0.0.1:8080/v1 -m qwen2.5 --stats "Hello"
-  $ llmstream chat --protocol ollama --json "Hi" | jq -r 'select(.type=="text").text'
+  $ llmstream chat --protocol ollama --json "Hi" | jq -j 'select(.type=="text").text'
   $ llmstream chat --no-stream --stats "Count to ten"
   $ llmstream chat -i -s "Answer in one sentence"
   $ llmstream chat --model-file ../shared/models/stories260K.gguf --max-tokens 60 "Once upon a time"
