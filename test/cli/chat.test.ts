@@ -561,6 +561,18 @@ describe.concurrent("llmstream chat: pipes", () => {
     ]);
   });
 
+  it("-i with piped stdin ends at quit (or /bye, /exit, exit), before the lines after it", async () => {
+    for (const word of ["quit", "/bye", "/exit", "exit"]) {
+      const marker = `#end-${word}`;
+      const run = await runCli(["chat", "-i", "--base-url", url("ok")], {
+        input: `Ask ${marker}\n${word}\nNever sent ${marker}-after\n`,
+      });
+      expect(run.code).toBe(0);
+      expect(run.stdout).toBe(`${MOCK_ANSWER}\n`);
+      expect(mock.requests.filter((request) => request.rawBody.includes(marker))).toHaveLength(1);
+    }
+  });
+
   it("stops quietly with exit 0 when the reader goes away (| head), and closes the connection", async () => {
     const prompt = uniquePrompt();
     const cli = startCli(["chat", "--base-url", url("slow"), prompt]);

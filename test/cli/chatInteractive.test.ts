@@ -144,6 +144,36 @@ describe("llmstream chat -i", () => {
     expect(await pane.exitCode()).toBe(0);
   });
 
+  it('/help lists the commands; a bracketed paste and a """ block are one message each; /bye exits 0', async () => {
+    const pane = startInteractive(["--base-url", `${mock.url}/s/ok/v1`]);
+    await pane.waitFor((screen) => prompts(screen) === 1);
+    pane.send("/help", "Enter");
+    await pane.waitFor((screen) => screen.includes("/bye, /exit, exit, quit") && prompts(screen) === 1);
+
+    // tmux pastes with the terminal's bracketed-paste markers when the program asked for them (-p).
+    tmux("set-buffer", "-b", "multi", "Pasted line one #paste1\nPasted line two");
+    tmux("paste-buffer", "-p", "-b", "multi", "-t", `chat${sessions}`);
+    await pane.waitFor((screen) => screen.includes("Pasted line two"));
+    pane.send(" and typed", "Enter");
+    await pane.waitFor((screen) => answers(screen) === 1 && /\n>\s*$/.test(screen.trimEnd()));
+    expect(requestWith("#paste1").body.messages.at(-1)).toEqual({
+      role: "user",
+      content: "Pasted line one #paste1\nPasted line two and typed",
+    });
+
+    pane.send('"""Block line one #block1', "Enter");
+    await pane.waitFor((screen) => /\n\.\.\.\s*$/.test(screen.trimEnd()));
+    pane.send("exit", "Enter");
+    pane.send('last line"""', "Enter");
+    await pane.waitFor((screen) => answers(screen) === 2 && /\n>\s*$/.test(screen.trimEnd()));
+    expect(requestWith("#block1").body.messages.at(-1)).toEqual({
+      role: "user",
+      content: "Block line one #block1\nexit\nlast line",
+    });
+    pane.send("/bye", "Enter");
+    expect(await pane.exitCode()).toBe(0);
+  });
+
   it("Ctrl-C stops the answer and returns to the prompt; the next turn keeps the partial answer", async () => {
     const pane = startInteractive(["--base-url", `${mock.url}/s/slow/v1`]);
     await pane.waitFor((screen) => prompts(screen) === 1);
