@@ -234,6 +234,9 @@ function createSession(parts: {
   };
 }
 
+/** After this long without a first token, the spinner says that it is still waiting, and how long it will. */
+const stillWaitingAfterMs = 10_000;
+
 function makeSpinner(settings: ChatSettings, io: ChatIO, backend: ChatBackend): Spinner {
   if (settings.json || !terminalFeatures(io.stderr, io.env).cursor) return createNullSpinner();
   if (backend.kind === "engine")
@@ -242,7 +245,16 @@ function makeSpinner(settings: ChatSettings, io: ChatIO, backend: ChatBackend): 
   try {
     where = new URL(settings.baseURL).host;
   } catch {}
-  return createSpinner(io.stderr, { text: `Waiting for ${settings.model} at ${where}…` });
+  const limit = settings.timeouts.firstTokenMs;
+  return createSpinner(io.stderr, {
+    text: `Waiting for ${settings.model} at ${where}…`,
+    later: {
+      afterMs: stillWaitingAfterMs,
+      text: `Still waiting for ${settings.model} at ${where} (loading the model?); ${
+        limit === undefined ? "no time limit" : `gives up after ${Math.round(limit / 1000)} s`
+      }…`,
+    },
+  });
 }
 
 function usageFailure(error: unknown, warn: (line: string) => void): number {
