@@ -1,9 +1,10 @@
-// Every fenced code block of README.md is run here, so the README cannot rot.
+// Every fenced code block of the READMEs in `documents` is run here, so they cannot rot.
 //
 // - ```ts blocks: each must be, character for character, one of the files in examples/ (edit both
 //   together). Every example is type-checked (tsc strict, examples/tsconfig.json) and run with node
-//   against the mock server: "http://localhost:11434" in its source becomes the mock's URL.
-//   `exampleChecks` says what each one must print.
+//   against the mock server, in a temporary folder where `llmstream` is this package:
+//   "http://localhost:11434" in its source becomes the mock's URL. `exampleChecks` says what each
+//   one must print.
 // - ```sh blocks: each line runs in bash (with pipefail) in a fresh folder, with the built CLI as
 //   `llmstream` on PATH, a temporary HOME, OLLAMA_HOST pointing at the mock, and the URLs
 //   http://localhost:11434 and http://127.0.0.1:8080 replaced by the mock's. A line must exit 0. A
@@ -109,8 +110,11 @@ let mock: MockServer;
 let files: Server;
 let filesURL: string;
 let binDir: string;
-const readme = readFileSync(join(root, "README.md"), "utf8");
-const blocks = codeBlocks(readme);
+/** The markdown files whose code blocks are tested (src/mock/README.md shows internal imports: not yet). */
+const documents = ["README.md", "src/log/README.md"];
+const blocks = documents.flatMap((document) =>
+  codeBlocks(readFileSync(join(root, document), "utf8")).map((block) => ({ ...block, document })),
+);
 
 beforeAll(async () => {
   ensureBuilt();
@@ -244,12 +248,19 @@ const lineRules: Record<string, LineRule> = {
     },
 };
 
-/** What each example must print (its answer comes from the mock). */
-const exampleChecks: Record<string, (result: Run) => void> = {
+/** What each example must print (its answer comes from the mock), and leave in its folder. */
+const exampleChecks: Record<string, (result: Run, folder: string) => void> = {
   "quickStart.ts": (result) => {
     expect(result.stdout).toMatch(
       new RegExp(`^${escapeRegExp(MOCK_ANSWER)}\\n20 tokens \\(server\\) · TTFT \\d+ ms\\n$`),
     );
+  },
+  "requestLog.ts": (result, folder) => {
+    expect(result.stdout).toMatch(/^llama3 \d+(\.\d+)? stop\n/);
+    const line = JSON.parse(readFileSync(join(folder, "requests.jsonl"), "utf8")) as {
+      content: { text: string };
+    };
+    expect(line.content.text).toBe(MOCK_ANSWER);
   },
   "openTelemetry.ts": (result) => {
     expect(result.stdout).toContain(MOCK_ANSWER);
@@ -267,10 +278,11 @@ function escapeRegExp(text: string): string {
 const substitute = (code: string) =>
   code.replaceAll("http://localhost:11434", mock.url).replaceAll("http://127.0.0.1:8080", mock.url);
 
-describe("README.md code blocks", () => {
+describe("README code blocks", () => {
   it("are all ts or sh blocks", () => {
     expect(blocks.length).toBeGreaterThan(0);
-    for (const block of blocks) expect(["ts", "sh"], `README.md line ${block.line}`).toContain(block.lang);
+    for (const block of blocks)
+      expect(["ts", "sh"], `${block.document} line ${block.line}`).toContain(block.lang);
   });
 
   it("ts blocks are each a file in examples/, which type-check strictly", async () => {
@@ -279,7 +291,7 @@ describe("README.md code blocks", () => {
       const match = examples.find(
         (name) => readFileSync(join(examplesDir, name), "utf8").trimEnd() === block.code.trimEnd(),
       );
-      expect(match, `README.md line ${block.line}: no file in examples/ is this block`).toBeDefined();
+      expect(match, `${block.document} line ${block.line}: no file in examples/ is this block`).toBeDefined();
     }
     expect(Object.keys(exampleChecks).sort()).toEqual(examples.sort());
     const tsc = await run(
@@ -298,15 +310,22 @@ describe("README.md code blocks", () => {
   it.each(Object.keys(exampleChecks))("examples/%s runs against the mock server", async (name) => {
     const source = readFileSync(join(examplesDir, name), "utf8");
     const { code } = transformSync(substitute(source), { loader: "ts", format: "esm" });
-    // Evaluated from the repository root, so `import "llmstream"` is the package itself (dist/).
+    // A user's project: `llmstream` is this package (its dist/), the SDK packages are ours.
+    const project = mkdtempSync(join(tmpdir(), "llmstream-example-"));
+    mkdirSync(join(project, "node_modules"));
+    symlinkSync(root, join(project, "node_modules", "llmstream"));
+    symlinkSync(
+      join(root, "node_modules", "@opentelemetry"),
+      join(project, "node_modules", "@opentelemetry"),
+    );
     const result = await run(process.execPath, ["--input-type=module"], {
-      cwd: root,
+      cwd: project,
       env: process.env,
       input: code,
     });
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
-    exampleChecks[name]?.(result);
+    exampleChecks[name]?.(result, project);
   }, 30_000);
 
   it("every line rule still matches a README line", () => {
