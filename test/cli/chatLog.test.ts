@@ -195,6 +195,14 @@ describe.concurrent("llmstream chat: an unusable log location", () => {
     expect(existsSync(join(folder, "home"))).toBe(false);
   });
 
+  it("a full disk (--log-file /dev/full)", async () => {
+    await expectAnswerAndOneWarning(
+      ["--log-file", "/dev/full"],
+      { env: { LLMSTREAM_HOME: home() } },
+      /^warning: JSONL log \/dev\/full failed: ENOSPC.*choose another --log-file path/,
+    );
+  });
+
   it("--log-file under /proc, and one that would need a new folder at the file system root", async () => {
     const folder = home();
     await expectAnswerAndOneWarning(
