@@ -56,10 +56,18 @@ describe("createChunker examples", () => {
 
   it("cuts sentences and lines", () => {
     expect(run("sentence", ["Hello world. This is", " fine. Yes it is. And", " more."])).toEqual({
-      pushed: ["Hello world. ", "This is fine. "],
-      flushed: ["Yes it is. And more."],
+      pushed: ["Hello world. ", "This is fine. ", "Yes it is. "],
+      flushed: ["And more."],
     });
     expect(run("line", ["a\nb", "c\r", "\nd"])).toEqual({ pushed: ["a\n", "bc\r\n"], flushed: ["d"] });
+  });
+
+  it("releases a finished sentence as soon as the next one begins, not with the one after it", () => {
+    expect(run("sentence", ["One. T"]).pushed).toEqual(["One. "]);
+    expect(run("sentence", ["One. Two. Th"]).pushed).toEqual(["One. ", "Two. "]);
+    // Not yet after digits alone: "etc. 5 and" would be one sentence (rule SB8).
+    expect(run("sentence", ["Apples etc. 5"]).pushed).toEqual([]);
+    expect(run("sentence", ["Apples etc. 5 and pears. N"]).pushed).toEqual(["Apples etc. 5 and pears. "]);
   });
 
   it("cuts at the end of each RegExp match, ignoring the caller's global flag", () => {

@@ -104,8 +104,8 @@ type Cutter = (buffer: string) => CutResult;
 function cutterFor(by: ChunkBy, locale: string | undefined, graphemes: Intl.Segmenter): Cutter {
   if (by === "grapheme") return (buffer) => cutSegments(buffer, graphemes, 1);
   if (by === "sentence") {
-    // Sentence rule SB8 looks ahead past the next segment ("etc. 5 and"), so hold two.
-    return (buffer) => cutSegments(buffer, new Intl.Segmenter(locale, { granularity: "sentence" }), 2);
+    const sentences = new Intl.Segmenter(locale, { granularity: "sentence" });
+    return (buffer) => cutSentences(buffer, sentences);
   }
   if (by === "word") {
     const words = new Intl.Segmenter(locale, { granularity: "word" });
@@ -123,9 +123,30 @@ function cutterFor(by: ChunkBy, locale: string | undefined, graphemes: Intl.Segm
   );
 }
 
+/**
+ * Releases every finished sentence as soon as the next one has begun. The boundary before the last
+ * segment is final once that segment holds a letter, a line break or a sentence terminator: rule SB8
+ * ("etc. 5 and" is one sentence) skips digits, spaces and other punctuation to find a lowercase
+ * letter, and SB8a/SB9-11 decide on the characters right after the terminator. Until then the last
+ * two segments are held.
+ */
+function cutSentences(buffer: string, segmenter: Intl.Segmenter): CutResult {
+  const segments = Array.from(segmenter.segment(buffer), (s) => s.segment);
+  const last = segments.at(-1) ?? "";
+  return releaseAllBut(segments, sentenceStarted.test(last) ? 1 : 2);
+}
+
+const sentenceStarted = /[\p{L}\n\r\u0085\u2028\u2029.!?\u3002\uff01\uff1f]/u;
+
 /** Releases every segment except the last `hold` ones, each as one chunk. */
 function cutSegments(buffer: string, segmenter: Intl.Segmenter, hold: number): CutResult {
-  const segments = Array.from(segmenter.segment(buffer), (s) => s.segment);
+  return releaseAllBut(
+    Array.from(segmenter.segment(buffer), (s) => s.segment),
+    hold,
+  );
+}
+
+function releaseAllBut(segments: string[], hold: number): CutResult {
   const chunks = segments.slice(0, Math.max(0, segments.length - hold));
   let released = 0;
   for (const chunk of chunks) released += chunk.length;

@@ -39,7 +39,8 @@ describe("chunking on the core's stream", () => {
     for await (const event of smoothEventsIterable(chunked, { enabled: false })) events.push(event);
     expect(texts(events)).toEqual([
       "Hello! ",
-      "Meet me at the café at noon. The coder 👩‍💻 says 你好 to everyone.",
+      "Meet me at the café at noon. ",
+      "The coder 👩‍💻 says 你好 to everyone.",
     ]);
     expect(events.at(-1)).toMatchObject({ type: "done" });
   });

@@ -16,6 +16,8 @@ export const ExitCode = {
   timeout: 5,
   protocol: 6,
   interrupted: 130,
+  /** SIGTERM (`timeout`, `docker stop`, systemd): handled like Ctrl-C, with the conventional 128 + 15. */
+  terminated: 143,
 } as const;
 
 const programHelp = `

@@ -1,4 +1,6 @@
+import { type AddressInfo, createServer as createNetServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ProtocolError } from "../errors/ProtocolError.js";
 import { createMockServer, type MockServer } from "../mock/index.js";
 import { floodToken } from "../mock/loadScenarios.js";
 import { streamChat } from "./streamChat.js";
@@ -69,6 +71,39 @@ describe("kept-alive sockets", () => {
     } finally {
       racy.closeAllConnections();
       await new Promise((resolve) => racy.close(resolve));
+    }
+  });
+});
+
+describe("a port that does not speak HTTP", () => {
+  it("is a protocol error (not-http) saying so, sent once and not retried", async () => {
+    let connections = 0;
+    const server = createNetServer((socket) => {
+      connections += 1;
+      socket.on("error", () => {});
+      socket.write("SSH-2.0-OpenSSH_9.6\r\n");
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const stream = streamChat({
+        baseURL: `http://127.0.0.1:${port}/v1`,
+        model: "m",
+        messages: [{ role: "user", content: "hi" }],
+        retry: 3,
+      });
+      const error = await stream.result.then(
+        () => undefined,
+        (reason: unknown) => reason,
+      );
+      expect(error).toBeInstanceOf(ProtocolError);
+      expect(error).toMatchObject({ code: "protocol", reason: "not-http" });
+      expect((error as Error).message).toMatch(
+        new RegExp(`^The server at 127\\.0\\.0\\.1:${port} did not speak HTTP \\(HPE_`),
+      );
+      expect(connections).toBe(1);
+    } finally {
+      server.close();
     }
   });
 });

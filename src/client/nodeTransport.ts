@@ -1,6 +1,7 @@
 import http from "node:http";
 import https from "node:https";
 import { ConnectionError } from "../errors/ConnectionError.js";
+import { ProtocolError } from "../errors/ProtocolError.js";
 import { TimeoutError } from "../errors/TimeoutError.js";
 import type { BodyPushAccess, Transport, TransportRequest, TransportResponse } from "./Transport.js";
 import { timeoutError } from "./timeoutError.js";
@@ -68,6 +69,7 @@ function send(request: TransportRequest, mayRetryStaleSocket: boolean): Promise<
       cleanup();
       if (signal.aborted) reject(signal.reason);
       else if (error instanceof TimeoutError) reject(error);
+      else if (error.code?.startsWith("HPE_")) reject(notHttpError(error, request.url));
       else if (
         mayRetryStaleSocket &&
         !responded &&
@@ -216,6 +218,22 @@ const HINTS: Record<string, string> = {
   "1234": "Is LM Studio's server running? Start it from the Developer tab",
   "8000": "Is vLLM running? Start it with `vllm serve <model>`",
 };
+
+/**
+ * Node's HTTP parser failed on the first bytes: the port answered, but not in HTTP. A protocol
+ * error, not a connection error, so it is not retried: the next attempt would meet the same server.
+ */
+function notHttpError(error: Error & { code?: string }, url: string): ProtocolError {
+  let where = url;
+  try {
+    where = new URL(url).host;
+  } catch {}
+  return new ProtocolError(
+    "not-http",
+    `The server at ${where} did not speak HTTP (${error.code}: ${error.message}); check the port in --base-url`,
+    { url, cause: error },
+  );
+}
 
 /** A connection failure, with what to do about it. */
 export function connectionError(error: Error & { code?: string }, url: string): ConnectionError {

@@ -8,10 +8,17 @@ import { type GgufModelInfo, readGgufMetadata } from "./readGgufMetadata.js";
 export interface EngineModel {
   file: string;
   info: GgufModelInfo;
+  /**
+   * @internal node-llama-cpp's own object. Left out of the published types: node-llama-cpp's
+   * declarations do not compile in a strict project without `skipLibCheck`.
+   */
   model: LlamaModel;
 }
 
-/** A context sequence borrowed for one request. `release()` clears it and keeps it for the next one. */
+/**
+ * A context sequence borrowed for one request. `release()` clears it and keeps it for the next one.
+ * @internal
+ */
 export interface ContextLease {
   context: LlamaContext;
   sequence: LlamaContextSequence;
@@ -45,7 +52,7 @@ const idleContexts = new Map<string, { context: LlamaContext; sequence: LlamaCon
  */
 const backendsWithFailedLoads = new WeakSet<Llama>();
 
-/** Imports node-llama-cpp on first use, so HTTP-only users never load the native addon. */
+/** Imports node-llama-cpp on first use, so HTTP-only users never load the native addon. @internal */
 export function loadNodeLlamaCpp(): Promise<NodeLlamaCpp> {
   moduleLoading ??= import("node-llama-cpp").catch((error: unknown) => {
     moduleLoading = undefined;
@@ -146,7 +153,7 @@ export function loadEngineModel(file: string): Promise<EngineModel> {
   return loading;
 }
 
-/** Borrows a context sequence of `contextSize` tokens and `threads` threads, reusing an idle one. */
+/** Borrows a context sequence of `contextSize` tokens and `threads` threads, reusing an idle one. @internal */
 export async function acquireContext(
   engine: EngineModel,
   options: { contextSize: number; threads: number },

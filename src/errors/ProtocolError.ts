@@ -7,12 +7,15 @@ import { LlmstreamError, type LlmstreamErrorOptions } from "./LlmstreamError.js"
  * - `invalid-json`: a data payload was not valid JSON.
  * - `invalid-chunk`: valid JSON, but not the shape the protocol defines.
  * - `unexpected-content-type`: the response was neither an event stream, NDJSON nor JSON.
+ * - `not-http`: something answered on the port, but not in HTTP (an SSH or database server, a TLS
+ *   port reached with http://).
  */
 export type ProtocolErrorReason =
   | "line-too-long"
   | "invalid-json"
   | "invalid-chunk"
-  | "unexpected-content-type";
+  | "unexpected-content-type"
+  | "not-http";
 
 /** The response could not be understood: bad JSON, an unexpected content type, or a line over the size limit. */
 export class ProtocolError extends LlmstreamError {

@@ -1,5 +1,6 @@
-import { closeSync, mkdirSync, openSync, writeSync } from "node:fs";
+import { closeSync, openSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
+import { ensureDirectory } from "./ensureDirectory.js";
 import type { RequestRecord } from "./RequestRecord.js";
 import type { RequestSink } from "./RequestSink.js";
 
@@ -29,7 +30,7 @@ export function createJsonlSink(options: JsonlSinkOptions): RequestSink & { read
     write(record: RequestRecord) {
       if (closed) throw new Error(`The JSONL log ${path} is closed: create a new sink to write again`);
       if (fd === undefined) {
-        mkdirSync(dirname(path), { recursive: true });
+        ensureDirectory(dirname(path));
         fd = openSync(path, "a");
       }
       const line = Buffer.from(`${JSON.stringify(record)}\n`);

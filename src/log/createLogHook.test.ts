@@ -7,7 +7,7 @@ import { createJsonlSink } from "./createJsonlSink.js";
 import { createLogHook, type SinkErrorInfo } from "./createLogHook.js";
 import { createSqliteSink } from "./createSqliteSink.js";
 import { makeFinishInfo } from "./finishInfo.test-helper.js";
-import { openLogDatabase } from "./openLogDatabase.js";
+import { openSqliteDatabase } from "./openLogDatabase.js";
 import { listRequests } from "./queryLogs.js";
 import type { RequestRecord } from "./RequestRecord.js";
 
@@ -37,7 +37,7 @@ describe("createLogHook", () => {
 
     const lines = readFileSync(jsonlPath, "utf8").trim().split("\n");
     const fromJsonl = lines.map((line) => JSON.parse(line) as RequestRecord);
-    const db = openLogDatabase(join(dir, "logs.db"));
+    const db = openSqliteDatabase(join(dir, "logs.db"));
     try {
       expect(listRequests(db).reverse()).toEqual(fromJsonl);
     } finally {
@@ -88,7 +88,7 @@ describe("createLogHook", () => {
 
   it("reports a locked database once, waits only busyTimeoutMs, and recovers when the lock goes", () => {
     const path = join(dir, "locked.db");
-    const holder = openLogDatabase(path);
+    const holder = openSqliteDatabase(path);
     holder.exec("BEGIN EXCLUSIVE");
     const sink = createSqliteSink({ path, busyTimeoutMs: 50 });
     const reports: SinkErrorInfo[] = [];
@@ -110,7 +110,7 @@ describe("createLogHook", () => {
     holder.close();
     onFinish(makeFinishInfo({ startedAtEpochMs: 3000 }));
     sink.close();
-    const db = openLogDatabase(path);
+    const db = openSqliteDatabase(path);
     try {
       expect(listRequests(db).map((r) => r.startedAt)).toEqual([new Date(3000).toISOString()]);
     } finally {

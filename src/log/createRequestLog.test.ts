@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createRequestLog } from "./createRequestLog.js";
 import { makeFinishInfo } from "./finishInfo.test-helper.js";
-import { openLogDatabase } from "./openLogDatabase.js";
+import { openSqliteDatabase } from "./openLogDatabase.js";
 import { getRequest, listRequests } from "./queryLogs.js";
 
 let home: string;
@@ -16,7 +16,7 @@ afterEach(() => {
 });
 
 function readAll(path: string) {
-  const db = openLogDatabase(path);
+  const db = openSqliteDatabase(path);
   try {
     return listRequests(db).map((record) => getRequest(db, record.id)!);
   } finally {
@@ -81,6 +81,8 @@ describe("createRequestLog", () => {
     for (let i = 0; i < 3; i++) expect(() => log.onFinish(makeFinishInfo())).not.toThrow();
     await log.close();
     expect(messages).toHaveLength(1);
-    expect(messages[0]).toMatch(/^SQLite log .*logs\.db failed: .*--no-log\)$/);
+    expect(messages[0]).toBe(
+      `SQLite log ${join(home, "file", "sub", "logs.db")} failed: ${join(home, "file")} is a file, not a folder: move it away or choose another path. The answer is unaffected; set LLMSTREAM_HOME to a writable folder, or turn the log off with --no-log or LLMSTREAM_NO_LOG=1`,
+    );
   });
 });

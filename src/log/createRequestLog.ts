@@ -52,14 +52,36 @@ export function createRequestLog(options: RequestLogOptions): RequestLog {
   const env = options.env ?? process.env;
   const disabledByEnv = (env.LLMSTREAM_NO_LOG ?? "") !== "" && env.LLMSTREAM_NO_LOG !== "0";
   const sinks: RequestSink[] = [];
-  if (options.log !== false && !disabledByEnv)
-    sinks.push(createSqliteSink({ path: options.path ?? defaultLogPath({ env }) }));
-  if (options.logFile !== undefined) sinks.push(createJsonlSink({ path: options.logFile }));
+  // What the user can do about each sink, in the words of the flags and variables that chose it.
+  const fixes = new Map<RequestSink, string>();
+  if (options.log !== false && !disabledByEnv) {
+    const sqlite = createSqliteSink({ path: options.path ?? defaultLogPath({ env }) });
+    sinks.push(sqlite);
+    fixes.set(
+      sqlite,
+      options.path === undefined
+        ? "set LLMSTREAM_HOME to a writable folder, or turn the log off with --no-log or LLMSTREAM_NO_LOG=1"
+        : "choose a writable path, or turn the log off with --no-log",
+    );
+  }
+  if (options.logFile !== undefined) {
+    const jsonl = createJsonlSink({ path: options.logFile });
+    sinks.push(jsonl);
+    fixes.set(jsonl, "choose another --log-file path, in a folder that exists and is writable");
+  }
+  const onSinkError =
+    options.onSinkError ?? (({ message }: SinkErrorInfo) => process.stderr.write(`llmstream: ${message}\n`));
   const onFinish = createLogHook({
     sinks,
     source: options.source,
     logContent: options.logContent ?? options.source === "chat",
-    onSinkError: options.onSinkError ?? (({ message }) => process.stderr.write(`llmstream: ${message}\n`)),
+    onSinkError: (info) => {
+      const fix = info.sink === undefined ? undefined : fixes.get(info.sink);
+      if (fix === undefined || info.sink === undefined) return onSinkError(info);
+      const reason = info.error instanceof Error ? info.error.message : String(info.error);
+      const message = `${info.sink.name ?? "A request log sink"} failed: ${reason}. The answer is unaffected; ${fix}`;
+      onSinkError({ ...info, message });
+    },
   });
   return {
     onFinish: sinks.length === 0 ? () => {} : onFinish,

@@ -6,7 +6,7 @@ import { TimeoutError } from "../errors/TimeoutError.js";
 import { createSqliteSink } from "./createSqliteSink.js";
 import { makeFinishInfo } from "./finishInfo.test-helper.js";
 import { schemaVersion } from "./migrations.js";
-import { openLogDatabase } from "./openLogDatabase.js";
+import { openSqliteDatabase } from "./openLogDatabase.js";
 import { getRequest, listRequests } from "./queryLogs.js";
 import { toRequestRecord } from "./RequestRecord.js";
 
@@ -38,7 +38,7 @@ describe("createSqliteSink", () => {
     sink.write(failed);
     sink.close();
 
-    const db = openLogDatabase(path);
+    const db = openSqliteDatabase(path);
     try {
       expect(getRequest(db, record.id)).toEqual(record);
       expect(getRequest(db, failed.id)).toEqual(failed);
@@ -55,7 +55,7 @@ describe("createSqliteSink", () => {
     const sink = createSqliteSink({ path });
     sink.write(toRequestRecord(makeFinishInfo(), { source: "chat", logContent: false }));
     sink.close();
-    const db = openLogDatabase(path);
+    const db = openSqliteDatabase(path);
     try {
       expect(db.pragma("journal_mode", { simple: true })).toBe("wal");
       expect(db.pragma("user_version", { simple: true })).toBe(schemaVersion);
@@ -67,8 +67,10 @@ describe("createSqliteSink", () => {
 
   it("refuses a database written by a newer llmstream, naming the fix", () => {
     const path = join(dir, "future.db");
-    openLogDatabase(path).pragma(`user_version = ${schemaVersion + 1}`);
-    expect(() => openLogDatabase(path)).toThrow(/newer than this llmstream understands.*upgrade llmstream/);
+    openSqliteDatabase(path).pragma(`user_version = ${schemaVersion + 1}`);
+    expect(() => openSqliteDatabase(path)).toThrow(
+      /newer than this llmstream understands.*upgrade llmstream/,
+    );
   });
 
   it("throws on an unwritable path, or hands the error to onError", () => {
@@ -76,7 +78,7 @@ describe("createSqliteSink", () => {
     writeFileSync(blocker, "not a folder");
     const path = join(blocker, "logs.db");
     const record = toRequestRecord(makeFinishInfo(), { source: "chat", logContent: false });
-    expect(() => createSqliteSink({ path }).write(record)).toThrow(/EEXIST|ENOTDIR/);
+    expect(() => createSqliteSink({ path }).write(record)).toThrow(`${blocker} is a file, not a folder`);
 
     const errors: unknown[] = [];
     const sink = createSqliteSink({ path, onError: (error) => errors.push(error) });
@@ -92,7 +94,7 @@ describe("createSqliteSink", () => {
     sink.write(record);
     expect(() => sink.write({ ...record, model: "other" })).toThrow(/UNIQUE/);
     sink.close();
-    const db = openLogDatabase(path);
+    const db = openSqliteDatabase(path);
     try {
       expect(db.prepare("SELECT count(*) AS n FROM request_content").get()).toEqual({ n: 1 });
       expect(getRequest(db, record.id)?.model).toBe("qwen3:0.6b");
@@ -114,7 +116,7 @@ describe("createSqliteSink", () => {
       return performance.now() - started;
     };
     write(1000)();
-    const holder = openLogDatabase(path);
+    const holder = openSqliteDatabase(path);
     try {
       holder.exec("BEGIN EXCLUSIVE");
       expect(timed(write(2000))).toBeGreaterThanOrEqual(350);
@@ -130,7 +132,7 @@ describe("createSqliteSink", () => {
       holder.close();
     }
     sink.close();
-    const db = openLogDatabase(path);
+    const db = openSqliteDatabase(path);
     try {
       expect(listRequests(db).map((r) => Date.parse(r.startedAt))).toEqual([6000, 1000]);
     } finally {

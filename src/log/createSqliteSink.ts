@@ -1,6 +1,6 @@
 import type BetterSqlite3 from "better-sqlite3";
 import { defaultLogPath } from "./llmstreamHome.js";
-import { openLogDatabase } from "./openLogDatabase.js";
+import { openSqliteDatabase } from "./openLogDatabase.js";
 import type { RequestRecord } from "./RequestRecord.js";
 import type { RequestSink } from "./RequestSink.js";
 
@@ -45,7 +45,7 @@ export function createSqliteSink(options: SqliteSinkOptions = {}): RequestSink &
   let failing = false;
 
   function open(): NonNullable<typeof state> {
-    const db = openLogDatabase(path, { busyTimeoutMs });
+    const db = openSqliteDatabase(path, { busyTimeoutMs });
     const insertRequest = db.prepare(`INSERT INTO requests (
       id, started_at, started_at_ms, source, host, protocol, model, response_model, finish_reason,
       raw_finish_reason, error_code, error_message, http_status, prompt_tokens, completion_tokens,

@@ -10,6 +10,8 @@ export { createLogHook, type LogHookOptions, type SinkErrorInfo } from "./create
 export { createRecordId } from "./createRecordId.js";
 export { createRequestLog, type RequestLog, type RequestLogOptions } from "./createRequestLog.js";
 export { createSqliteSink, type SqliteSinkOptions } from "./createSqliteSink.js";
+export { deleteRequests } from "./deleteRequests.js";
+export type { LogDatabase } from "./LogDatabase.js";
 export { defaultLogPath, type HomeEnvironment, llmstreamHome } from "./llmstreamHome.js";
 export { schemaVersion } from "./migrations.js";
 export { type OpenLogDatabaseOptions, openLogDatabase } from "./openLogDatabase.js";

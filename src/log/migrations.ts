@@ -6,6 +6,7 @@ import type { Database } from "better-sqlite3";
  *
  * Content lives in its own table so listing requests never pages in prompts and answers.
  */
+/** @internal */
 export const migrations: readonly ((db: Database) => void)[] = [
   (db) => {
     db.exec(`
@@ -61,6 +62,7 @@ export const schemaVersion = migrations.length;
 /**
  * Brings a database up to {@link schemaVersion}. Safe when several processes open a new database at
  * once: the version is read again inside an immediate (write-locked) transaction.
+ * @internal
  */
 export function migrate(db: Database): void {
   if (currentVersion(db) === schemaVersion) return;

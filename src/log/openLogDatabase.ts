@@ -1,7 +1,8 @@
-import { mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname } from "node:path";
 import type BetterSqlite3 from "better-sqlite3";
+import { ensureDirectory } from "./ensureDirectory.js";
+import type { LogDatabase } from "./LogDatabase.js";
 import { migrate } from "./migrations.js";
 
 /** Options of {@link openLogDatabase}. */
@@ -22,9 +23,17 @@ let loaded: typeof BetterSqlite3 | undefined;
  * better-sqlite3 is loaded here, on first use, so importing `llmstream/log` for the OpenTelemetry
  * hooks alone never loads the native module.
  */
-export function openLogDatabase(path: string, options: OpenLogDatabaseOptions = {}): BetterSqlite3.Database {
+export function openLogDatabase(path: string, options: OpenLogDatabaseOptions = {}): LogDatabase {
+  return openSqliteDatabase(path, options);
+}
+
+/** {@link openLogDatabase} with better-sqlite3's own type, for llmstream's code. @internal */
+export function openSqliteDatabase(
+  path: string,
+  options: OpenLogDatabaseOptions = {},
+): BetterSqlite3.Database {
   loaded ??= require("better-sqlite3") as typeof BetterSqlite3;
-  if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+  if (path !== ":memory:") ensureDirectory(dirname(path));
   const db = new loaded(path);
   try {
     // Set first: every statement after this one may meet another process's lock.

@@ -7,7 +7,7 @@ import { AbortedError } from "../errors/AbortedError.js";
 import { ConnectionError } from "../errors/ConnectionError.js";
 import { createSqliteSink } from "./createSqliteSink.js";
 import { makeFinishInfo } from "./finishInfo.test-helper.js";
-import { openLogDatabase } from "./openLogDatabase.js";
+import { openSqliteDatabase } from "./openLogDatabase.js";
 import { getRequest, listRequests } from "./queryLogs.js";
 import { toRequestRecord } from "./RequestRecord.js";
 import { requestStats } from "./requestStats.js";
@@ -48,7 +48,7 @@ beforeAll(() => {
   noToken.result.metrics = metrics;
   sink.write(toRequestRecord(noToken, { source: "serve", logContent: false }));
   sink.close();
-  db = openLogDatabase(path);
+  db = openSqliteDatabase(path);
 });
 
 afterAll(() => {

@@ -2,6 +2,7 @@ import type { Database } from "better-sqlite3";
 import type { ErrorCode } from "../errors/LlmstreamError.js";
 import type { Protocol } from "../types/options.js";
 import type { FinishReason, UsageSource } from "../types/result.js";
+import type { LogDatabase } from "./LogDatabase.js";
 import { parseSince } from "./parseSince.js";
 import type { RecordSource, RequestRecord } from "./RequestRecord.js";
 
@@ -32,7 +33,8 @@ type Row = Record<string, string | number | null>;
  * listRequests(db, { limit: 10, since: "1h", errorsOnly: true });
  * ```
  */
-export function listRequests(db: Database, options: ListRequestsOptions = {}): RequestRecord[] {
+export function listRequests(database: LogDatabase, options: ListRequestsOptions = {}): RequestRecord[] {
+  const db = database as unknown as Database;
   const { where, params } = whereClause(options);
   const limit = Math.max(0, Math.floor(options.limit ?? 20));
   const rows = db
@@ -45,7 +47,8 @@ export function listRequests(db: Database, options: ListRequestsOptions = {}): R
  * One request with its content, by id or by a unique id prefix (any case). `undefined` when nothing
  * matches; throws a `RangeError` naming the candidates when the prefix matches several.
  */
-export function getRequest(db: Database, idOrPrefix: string): RequestRecord | undefined {
+export function getRequest(database: LogDatabase, idOrPrefix: string): RequestRecord | undefined {
+  const db = database as unknown as Database;
   const prefix = idOrPrefix.trim().toUpperCase();
   if (prefix === "") throw new RangeError("Give a request id (or the start of one) to show");
   // `~` sorts after every ULID character, so this range is exactly "starts with prefix" on the index.
@@ -64,7 +67,7 @@ export function getRequest(db: Database, idOrPrefix: string): RequestRecord | un
   return rowToRecord(row, content);
 }
 
-/** Builds the `WHERE` clause shared by the queries; every value is a bound parameter. */
+/** Builds the `WHERE` clause shared by the queries; every value is a bound parameter. @internal */
 export function whereClause(filter: RequestFilter): { where: string; params: Row } {
   const conditions: string[] = [];
   const params: Row = {};

@@ -1,4 +1,5 @@
 import type { Database } from "better-sqlite3";
+import type { LogDatabase } from "./LogDatabase.js";
 import { percentile } from "./percentile.js";
 import { type RequestFilter, whereClause } from "./queryLogs.js";
 
@@ -50,7 +51,8 @@ interface Group {
  * requestStats(openLogDatabase(defaultLogPath()), { since: "1d" });
  * ```
  */
-export function requestStats(db: Database, filter: RequestFilter = {}): RequestStats[] {
+export function requestStats(database: LogDatabase, filter: RequestFilter = {}): RequestStats[] {
+  const db = database as unknown as Database;
   const { where, params } = whereClause(filter);
   const statement = db.prepare(
     `SELECT model, host, error_code, ttft_ms, tpot_ms, tokens_per_second, prompt_tokens, completion_tokens

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compileLogForChildren } from "./compileForChildren.test-helper.js";
-import { openLogDatabase } from "./openLogDatabase.js";
+import { openSqliteDatabase } from "./openLogDatabase.js";
 
 let compiled: { indexUrl: string; outDir: string } | undefined;
 let dir = "";
@@ -90,7 +90,7 @@ describe("SQLite request log under concurrent processes", () => {
     await Promise.all(children.map((c) => c.ready));
     for (const { child } of children) child.stdin?.write("go\n");
     await Promise.all(children.map((c) => c.done));
-    const db = openLogDatabase(path);
+    const db = openSqliteDatabase(path);
     try {
       expect(db.prepare("SELECT count(*) AS n FROM requests").get()).toEqual({ n: 4000 });
       expect(db.prepare("SELECT count(*) AS n FROM request_content").get()).toEqual({ n: 4000 });
@@ -128,7 +128,7 @@ describe("SQLite request log under concurrent processes", () => {
     child.kill("SIGKILL");
     await done;
     expect(existsSync(`${path}-wal`)).toBe(true);
-    const db = openLogDatabase(path);
+    const db = openSqliteDatabase(path);
     try {
       expect(db.pragma("integrity_check", { simple: true })).toBe("ok");
       const requests = (db.prepare("SELECT count(*) AS n FROM requests").get() as { n: number }).n;

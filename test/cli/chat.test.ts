@@ -1,6 +1,9 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createMockServer, MOCK_ANSWER, MOCK_ANSWER_TOKENS, type MockServer } from "../../src/mock/index.js";
-import { ensureBuilt, runCli, startCli } from "./cliProcess.js";
+import { cliPath, ensureBuilt, runCli, runShell, startCli } from "./cliProcess.js";
 import { markdownScenario } from "./markdownAnswer.js";
 
 let mock: MockServer;
@@ -87,13 +90,53 @@ describe.concurrent("llmstream chat: success", () => {
     expect(requestWith(prompt).body.model).toBe("from-env");
   });
 
-  it("sends the arguments first and the piped stdin after them", async () => {
+  it("sends the piped stdin first and the arguments (the instruction) after it", async () => {
     const run = await runCli(["chat", "--base-url", url("ok"), "Summarise", "this"], {
       input: "line one\nline two #piped\n",
     });
     expect(run.code).toBe(0);
     expect(requestWith("#piped").body.messages).toEqual([
-      { role: "user", content: "Summarise this\n\nline one\nline two #piped" },
+      { role: "user", content: "line one\nline two #piped\n\nSummarise this" },
+    ]);
+  });
+
+  it("answers at once when stdin is an open pipe nobody writes to and the prompt is an argument", async () => {
+    const prompt = uniquePrompt("Open stdin");
+    const run = await runCli(["chat", "--base-url", url("ok"), prompt], {
+      keepStdinOpen: true,
+      timeoutMs: 5000,
+    });
+    expect(run).toMatchObject({ code: 0, stdout: `${MOCK_ANSWER}\n`, stderr: "" });
+    expect(run.ms).toBeLessThan(3000);
+    expect(requestWith(prompt).body.messages).toEqual([{ role: "user", content: prompt }]);
+  });
+
+  it('cat notes | llmstream chat "Summarise" includes the notes, before the instruction', async () => {
+    const notes = join(mkdtempSync(join(tmpdir(), "llmstream-notes-")), "notes.txt");
+    writeFileSync(notes, "Meeting notes #cat-pipe\nShip on Friday.\n");
+    const shell = `cat '${notes}' | '${process.execPath}' '${cliPath}' chat --base-url '${url("ok")}' Summarise`;
+    const run = await runShell(shell);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe(`${MOCK_ANSWER}\n`);
+    expect(requestWith("#cat-pipe").body.messages).toEqual([
+      { role: "user", content: "Meeting notes #cat-pipe\nShip on Friday.\n\nSummarise" },
+    ]);
+  });
+
+  it("reads a pipe whose writer starts late but within the grace window, and a < file redirect", async () => {
+    const folder = mkdtempSync(join(tmpdir(), "llmstream-notes-"));
+    const notes = join(folder, "notes.txt");
+    writeFileSync(notes, "From a file #redirect\n");
+    const cli = `'${process.execPath}' '${cliPath}' chat --base-url '${url("ok")}'`;
+    const late = await runShell(`(sleep 0.15; echo 'Late #late-pipe') | ${cli} Summarise`);
+    expect(late.code).toBe(0);
+    expect(requestWith("#late-pipe").body.messages).toEqual([
+      { role: "user", content: "Late #late-pipe\n\nSummarise" },
+    ]);
+    const redirect = await runShell(`${cli} Summarise < '${notes}'`);
+    expect(redirect.code).toBe(0);
+    expect(requestWith("#redirect").body.messages).toEqual([
+      { role: "user", content: "From a file #redirect\n\nSummarise" },
     ]);
   });
 
@@ -516,6 +559,18 @@ describe.concurrent("llmstream chat: pipes", () => {
       { role: "assistant", content: MOCK_ANSWER },
       { role: "user", content: "Second #pipe2" },
     ]);
+  });
+
+  it("-i with piped stdin ends at quit (or /bye, /exit, exit), before the lines after it", async () => {
+    for (const word of ["quit", "/bye", "/exit", "exit"]) {
+      const marker = `#end-${word}`;
+      const run = await runCli(["chat", "-i", "--base-url", url("ok")], {
+        input: `Ask ${marker}\n${word}\nNever sent ${marker}-after\n`,
+      });
+      expect(run.code).toBe(0);
+      expect(run.stdout).toBe(`${MOCK_ANSWER}\n`);
+      expect(mock.requests.filter((request) => request.rawBody.includes(marker))).toHaveLength(1);
+    }
   });
 
   it("stops quietly with exit 0 when the reader goes away (| head), and closes the connection", async () => {

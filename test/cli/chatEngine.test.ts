@@ -79,7 +79,7 @@ describe("llmstream chat on the embedded engine", () => {
     expect(run.stdout.length).toBeGreaterThan(5);
     const lines = run.stderr.trimEnd().split("\n");
     expect(lines[0]).toMatch(
-      /^llmstream: no server at http:\/\/localhost:11434\/v1 \(connection refused\); using the embedded engine with .*stories260K\.gguf$/,
+      /^llmstream: no server at http:\/\/localhost:11434\/v1 \(connection refused\): the answer comes from the local model file .*stories260K\.gguf, run by the embedded engine \(start a server or pass --base-url to use one\)$/,
     );
     expect(lines[1]).toMatch(plainCompletionWarning);
     expect(lines).toHaveLength(2);

@@ -1,5 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
+import { type AddressInfo, createServer as createNetServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -144,6 +145,36 @@ describe("llmstream chat -i", () => {
     expect(await pane.exitCode()).toBe(0);
   });
 
+  it('/help lists the commands; a bracketed paste and a """ block are one message each; /bye exits 0', async () => {
+    const pane = startInteractive(["--base-url", `${mock.url}/s/ok/v1`]);
+    await pane.waitFor((screen) => prompts(screen) === 1);
+    pane.send("/help", "Enter");
+    await pane.waitFor((screen) => screen.includes("/bye, /exit, exit, quit") && prompts(screen) === 1);
+
+    // tmux pastes with the terminal's bracketed-paste markers when the program asked for them (-p).
+    tmux("set-buffer", "-b", "multi", "Pasted line one #paste1\nPasted line two");
+    tmux("paste-buffer", "-p", "-b", "multi", "-t", `chat${sessions}`);
+    await pane.waitFor((screen) => screen.includes("Pasted line two"));
+    pane.send(" and typed", "Enter");
+    await pane.waitFor((screen) => answers(screen) === 1 && /\n>\s*$/.test(screen.trimEnd()));
+    expect(requestWith("#paste1").body.messages.at(-1)).toEqual({
+      role: "user",
+      content: "Pasted line one #paste1\nPasted line two and typed",
+    });
+
+    pane.send('"""Block line one #block1', "Enter");
+    await pane.waitFor((screen) => /\n\.\.\.\s*$/.test(screen.trimEnd()));
+    pane.send("exit", "Enter");
+    pane.send('last line"""', "Enter");
+    await pane.waitFor((screen) => answers(screen) === 2 && /\n>\s*$/.test(screen.trimEnd()));
+    expect(requestWith("#block1").body.messages.at(-1)).toEqual({
+      role: "user",
+      content: "Block line one #block1\nexit\nlast line",
+    });
+    pane.send("/bye", "Enter");
+    expect(await pane.exitCode()).toBe(0);
+  });
+
   it("Ctrl-C stops the answer and returns to the prompt; the next turn keeps the partial answer", async () => {
     const pane = startInteractive(["--base-url", `${mock.url}/s/slow/v1`]);
     await pane.waitFor((screen) => prompts(screen) === 1);
@@ -211,6 +242,33 @@ describe("llmstream chat on a terminal", () => {
     expect(screen).not.toContain("```");
     expect(screen).not.toContain("Waiting for");
   });
+
+  it("says on the terminal that it is still waiting, and how long it will, when a server accepts and never answers", async () => {
+    const silent = createNetServer((socket) => socket.on("error", () => {}));
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const { port } = silent.address() as AddressInfo;
+    try {
+      const pane = startInTerminal([
+        "chat",
+        "--base-url",
+        `http://127.0.0.1:${port}/v1`,
+        "--first-token-timeout",
+        "40",
+        "Anyone there?",
+      ]);
+      await pane.waitFor((screen) => screen.includes(`Waiting for llama3 at 127.0.0.1:${port}`));
+      const screen = await pane.waitFor((current) => current.includes("Still waiting"), 15_000);
+      // One line, erased in place: nothing of the first text is left.
+      expect(screen).not.toContain("Waiting for");
+      expect(screen).toContain(
+        `Still waiting for llama3 at 127.0.0.1:${port} (loading the model?); gives up after 40 s…`,
+      );
+      pane.send("C-c");
+      expect(await pane.exitCode()).toBe(130);
+    } finally {
+      silent.close();
+    }
+  }, 30_000);
 
   it("on TERM=dumb writes each markdown block once, with no spinner, colour or cursor movement", async () => {
     const pane = startInTerminal(["chat", "--base-url", `${mock.url}/s/markdown/v1`, "List"], {

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -104,6 +104,25 @@ describe.concurrent("llmstream chat: request log", () => {
     expect(record?.content?.text.length).toBeLessThan(MOCK_ANSWER.length);
   });
 
+  it("SIGTERM (timeout, docker stop) is handled like Ctrl-C: socket closed, partial kept and logged as aborted, exit 143", async () => {
+    const folder = home();
+    const cli = startCli(["chat", "--base-url", `${mock.url}/s/slow/v1`, "Terminate me"], {
+      env: { LLMSTREAM_HOME: folder },
+    });
+    await cli.waitForStdout((stdout) => stdout.length > 0);
+    cli.child.kill("SIGTERM");
+    expect(await cli.exited).toEqual({ code: 143, signal: null });
+    const index = mock.requests.findIndex((request) => request.rawBody.includes("Terminate me"));
+    expect((await mock.waitForClose(index)).clientClosedEarly).toBe(true);
+    expect(cli.stdout().endsWith("\n")).toBe(true);
+    expect(cli.stderr()).toBe("");
+    const [record, ...rest] = records(folder);
+    expect(rest).toHaveLength(0);
+    expect(record).toMatchObject({ finishReason: "aborted", errorCode: "aborted", source: "chat" });
+    expect(record?.content?.text).toBe(cli.stdout().slice(0, -1));
+    expect(record?.content?.text.length).toBeLessThan(MOCK_ANSWER.length);
+  });
+
   it("LLMSTREAM_NO_LOG=1 turns the database off but keeps --log-file", async () => {
     const folder = home();
     const file = join(folder, "requests.jsonl");
@@ -122,5 +141,82 @@ describe.concurrent("llmstream chat: request log", () => {
     });
     expect(run.code).toBe(0);
     expect(existsSync(join(folder, "logs.db"))).toBe(false);
+  });
+});
+
+describe.concurrent("llmstream chat: an unusable log location", () => {
+  /** The answer is printed, one warning names the path and the fix, the exit code is the answer's, the process ends. */
+  async function expectAnswerAndOneWarning(
+    args: string[],
+    options: { env: Record<string, string>; uid?: number },
+    warning: RegExp,
+  ) {
+    const run = await runCli(["chat", "--base-url", mock.baseURL, ...args, "Hello"], {
+      ...options,
+      timeoutMs: 10_000,
+    });
+    expect(run.stdout).toBe(`${MOCK_ANSWER}\n`);
+    expect(run.code).toBe(0);
+    const lines = run.stderr.trimEnd().split("\n");
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(warning);
+  }
+
+  it("LLMSTREAM_HOME under /proc (where Node 20's recursive mkdir spun forever)", async () => {
+    await expectAnswerAndOneWarning(
+      [],
+      { env: { LLMSTREAM_HOME: "/proc/nope" } },
+      /^warning: SQLite log \/proc\/nope\/logs\.db failed: Cannot create \/proc\/nope: \/proc is a virtual file system; .*set LLMSTREAM_HOME to a writable folder, or turn the log off with --no-log/,
+    );
+  });
+
+  it("LLMSTREAM_HOME with a file in the way", async () => {
+    const file = join(home(), "a-file");
+    writeFileSync(file, "");
+    await expectAnswerAndOneWarning(
+      [],
+      { env: { LLMSTREAM_HOME: join(file, "home") } },
+      new RegExp(
+        `^warning: SQLite log .*logs\\.db failed: ${file} is a file, not a folder.*set LLMSTREAM_HOME`,
+      ),
+    );
+  });
+
+  it("a read-only LLMSTREAM_HOME", async () => {
+    const folder = home();
+    chmodSync(folder, 0o555);
+    // root writes through permissions: run the CLI as nobody then.
+    const uid = process.getuid?.() === 0 ? 65534 : undefined;
+    await expectAnswerAndOneWarning(
+      [],
+      { env: { LLMSTREAM_HOME: join(folder, "home") }, ...(uid === undefined ? {} : { uid }) },
+      /^warning: SQLite log .*logs\.db failed: Cannot create the folder .*home: EACCES.*set LLMSTREAM_HOME/,
+    );
+    expect(existsSync(join(folder, "home"))).toBe(false);
+  });
+
+  it("a full disk (--log-file /dev/full)", async () => {
+    await expectAnswerAndOneWarning(
+      ["--log-file", "/dev/full"],
+      { env: { LLMSTREAM_HOME: home() } },
+      /^warning: JSONL log \/dev\/full failed: ENOSPC.*choose another --log-file path/,
+    );
+  });
+
+  it("--log-file under /proc, and one that would need a new folder at the file system root", async () => {
+    const folder = home();
+    await expectAnswerAndOneWarning(
+      ["--log-file", "/proc/nope/requests.jsonl"],
+      { env: { LLMSTREAM_HOME: folder } },
+      /^warning: JSONL log \/proc\/nope\/requests\.jsonl failed: Cannot create \/proc\/nope: .*choose another --log-file path/,
+    );
+    const atRoot = `/llmstream-cli-test-${process.pid}`;
+    await expectAnswerAndOneWarning(
+      ["--log-file", `${atRoot}/requests.jsonl`],
+      { env: { LLMSTREAM_HOME: folder } },
+      /^warning: JSONL log .* failed: Will not create \/llmstream-cli-test-\d+ at the file system root.*choose another --log-file path/,
+    );
+    expect(existsSync(atRoot)).toBe(false);
+    expect(records(folder)).toHaveLength(2);
   });
 });

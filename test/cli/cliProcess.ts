@@ -1,4 +1,4 @@
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { type ChildProcess, execFile, execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -42,14 +42,23 @@ export interface CliProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Starts `llmstream <args>`; `input` is written to stdin and stdin closed (no input: stdin is empty). */
-export function startCli(
-  args: string[],
-  options: { input?: string; env?: Record<string, string> } = {},
-): CliProcess {
+/** How a test starts the CLI. */
+export interface CliOptions {
+  /** Written to stdin, which is then closed (no input: stdin is empty). */
+  input?: string;
+  env?: Record<string, string>;
+  /** Leave stdin an open pipe that nobody writes to, as a parent's default `spawn` stdio does. */
+  keepStdinOpen?: boolean;
+  /** Run as this user (and its group): how a test running as root meets a read-only folder. */
+  uid?: number;
+}
+
+/** Starts `llmstream <args>`. */
+export function startCli(args: string[], options: CliOptions = {}): CliProcess {
   const child = spawn(process.execPath, [cliPath, ...args], {
     env: cleanEnv(options.env),
     stdio: ["pipe", "pipe", "pipe"],
+    ...(options.uid === undefined ? {} : { uid: options.uid, gid: options.uid }),
   });
   const out: Buffer[] = [];
   const err: Buffer[] = [];
@@ -60,7 +69,7 @@ export function startCli(
   });
   child.stderr.on("data", (chunk: Buffer) => err.push(chunk));
   child.stdin.on("error", () => {});
-  child.stdin.end(options.input ?? "");
+  if (options.keepStdinOpen !== true) child.stdin.end(options.input ?? "");
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.on("close", (code, signal) => resolve({ code, signal })),
   );
@@ -101,7 +110,7 @@ export interface CliRun {
 /** Runs `llmstream <args>` to the end; kills it and fails after `timeoutMs` so a hang is a test failure. */
 export async function runCli(
   args: string[],
-  options: { input?: string; env?: Record<string, string>; timeoutMs?: number } = {},
+  options: CliOptions & { timeoutMs?: number } = {},
 ): Promise<CliRun> {
   const started = performance.now();
   const cli = startCli(args, options);
@@ -118,5 +127,34 @@ export async function runCli(
     return { code, stdout: cli.stdout(), stderr: cli.stderr(), ms: performance.now() - started };
   } finally {
     clearTimeout(timer);
+    cli.child.stdin?.destroy();
   }
+}
+
+/** Runs a shell command line (a pipeline through the CLI) to the end, in the CLI's clean environment. */
+export function runShell(
+  command: string,
+  options: { env?: Record<string, string>; cwd?: string; timeoutMs?: number } = {},
+): Promise<CliRun> {
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    execFile(
+      "bash",
+      ["-c", command],
+      {
+        env: cleanEnv(options.env),
+        timeout: options.timeoutMs ?? 10_000,
+        killSignal: "SIGKILL",
+        ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+      },
+      (error, stdout, stderr) => {
+        const code = error === null ? 0 : typeof error.code === "number" ? error.code : null;
+        if (error?.killed) {
+          reject(new Error(`${command} did not exit in time: ${stderr}`));
+          return;
+        }
+        resolve({ code, stdout, stderr, ms: performance.now() - started });
+      },
+    );
+  });
 }

@@ -50,7 +50,7 @@ describe("chooseBackend", () => {
     const { backend, notes } = await choose(storiesModel);
     expect(backend).toMatchObject({ kind: "engine", modelFile: storiesModel });
     expect(notes).toEqual([
-      `llmstream: no server at ${refusedURL} (connection refused); using the embedded engine with ${storiesModel}`,
+      `llmstream: no server at ${refusedURL} (connection refused): the answer comes from the local model file ${storiesModel}, run by the embedded engine (start a server or pass --base-url to use one)`,
     ]);
   });
 

@@ -44,6 +44,8 @@ export async function chooseBackend(
     );
     return { kind: "http" };
   }
-  options.note(`${noServer}; using the embedded engine with ${modelFile}`);
+  options.note(
+    `${noServer}: the answer comes from the local model file ${modelFile}, run by the embedded engine (start a server or pass --base-url to use one)`,
+  );
   return { kind: "engine", modelFile, engine };
 }

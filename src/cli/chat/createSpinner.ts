@@ -1,6 +1,8 @@
 /** What a spinner draws on: a terminal stream. */
 export interface SpinnerTarget {
   write(text: string): unknown;
+  /** The terminal's width: a longer line would wrap, and erasing it would leave its first part behind. */
+  columns?: number;
 }
 
 /** A one-line spinner, shown while waiting for the first token. */
@@ -22,18 +24,30 @@ const clearLine = "\r\u001b[2K";
  */
 export function createSpinner(
   target: SpinnerTarget,
-  options: { text: string; intervalMs?: number },
+  options: {
+    text: string;
+    intervalMs?: number;
+    /** Shown instead of `text` once the spinner has run this long: a wait that deserves a word. */
+    later?: { afterMs: number; text: string };
+  },
 ): Spinner {
   const intervalMs = options.intervalMs ?? 80;
   let timer: NodeJS.Timeout | undefined;
   let frame = 0;
+  let startedAt = 0;
   const draw = () => {
-    target.write(`${clearLine}${frames[frame % frames.length]} ${options.text}`);
+    const later = options.later;
+    const text =
+      later !== undefined && performance.now() - startedAt >= later.afterMs ? later.text : options.text;
+    const room = target.columns === undefined ? text.length : Math.max(0, target.columns - 3);
+    const shown = text.length > room ? `${text.slice(0, Math.max(0, room - 1))}…` : text;
+    target.write(`${clearLine}${frames[frame % frames.length]} ${shown}`);
     frame += 1;
   };
   return {
     start() {
       if (timer !== undefined) return;
+      startedAt = performance.now();
       draw();
       timer = setInterval(draw, intervalMs);
       timer.unref();

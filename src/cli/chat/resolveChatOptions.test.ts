@@ -58,7 +58,22 @@ describe("resolveChatOptions", () => {
     const responses = (env: Record<string, string>) => resolveChatOptions({ protocol: "responses" }, env);
     expect(responses({})).toMatchObject({ protocol: "responses", baseURL: "http://localhost:11434/v1" });
     expect(responses({ OPENAI_BASE_URL: "http://b:2/v1" }).baseURL).toBe("http://b:2/v1");
-    expect(responses({ OLLAMA_HOST: "127.0.0.1" }).baseURL).toBe("http://localhost:11434/v1");
+    expect(responses({ OLLAMA_HOST: "127.0.0.1:9999" }).baseURL).toBe("http://127.0.0.1:9999/v1");
+  });
+
+  it("honours OLLAMA_HOST for the default OpenAI-compatible URL too (its /v1), after the explicit URLs", () => {
+    expect(resolveChatOptions({}, { OLLAMA_HOST: "127.0.0.1:9999" })).toMatchObject({
+      baseURL: "http://127.0.0.1:9999/v1",
+      baseURLExplicit: true,
+    });
+    expect(resolveChatOptions({}, { OLLAMA_HOST: "https://ollama.example.com/" }).baseURL).toBe(
+      "https://ollama.example.com/v1",
+    );
+    const both = { OLLAMA_HOST: "y", OPENAI_BASE_URL: "http://b:2/v1" };
+    expect(resolveChatOptions({}, both).baseURL).toBe("http://b:2/v1");
+    expect(resolveChatOptions({}, { ...both, LLMSTREAM_BASE_URL: "http://a:1/v1" }).baseURL).toBe(
+      "http://a:1/v1",
+    );
   });
 
   it("takes the model and key from the environment when no flag is given", () => {
@@ -173,9 +188,9 @@ describe("buildPrompt", () => {
     expect(buildPrompt(["Why", "is the sky", "blue?"], undefined)).toBe("Why is the sky blue?");
   });
 
-  it("puts the arguments first and the piped text after a blank line", () => {
+  it("puts the piped text first and the arguments (the instruction) after a blank line", () => {
     expect(buildPrompt(["Summarise", "this"], "line one\nline two\n")).toBe(
-      "Summarise this\n\nline one\nline two",
+      "line one\nline two\n\nSummarise this",
     );
   });
 

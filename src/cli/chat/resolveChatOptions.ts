@@ -154,8 +154,8 @@ export function resolveChatOptions(raw: RawChatOptions, env: ChatEnv): ChatSetti
 }
 
 /**
- * Joins the prompt arguments and the piped stdin text: arguments first, then a blank line, then
- * stdin. Either may be missing; both missing is a usage error.
+ * Joins the piped stdin text and the prompt arguments: the piped text first, then a blank line, then
+ * the arguments (the instruction), as `llm` and `ollama run` do. Either may be missing; both missing is a usage error.
  */
 export function buildPrompt(args: readonly string[], stdinText: string | undefined): string {
   const fromArgs = args.join(" ").trim();
@@ -168,7 +168,7 @@ export function buildPrompt(args: readonly string[], stdinText: string | undefin
   }
   if (fromArgs === "") return fromStdin;
   if (fromStdin === "") return fromArgs;
-  return `${fromArgs}\n\n${fromStdin}`;
+  return `${fromStdin}\n\n${fromArgs}`;
 }
 
 /**
@@ -230,11 +230,14 @@ function resolveBaseURL(
   if (protocol !== "ollama") {
     const openai = nonEmpty(env.OPENAI_BASE_URL);
     if (openai !== undefined) return { baseURL: checkURL("OPENAI_BASE_URL", openai), explicit: true };
-    return { baseURL: defaultOpenAIBaseURL, explicit: false };
   }
+  // The default server is Ollama's, so OLLAMA_HOST moves it, as it does for Ollama's own tools.
   const ollamaHost = nonEmpty(env.OLLAMA_HOST);
-  if (ollamaHost !== undefined) return { baseURL: ollamaHostURL(ollamaHost), explicit: true };
-  return { baseURL: defaultOllamaBaseURL, explicit: false };
+  if (ollamaHost !== undefined) {
+    const host = ollamaHostURL(ollamaHost);
+    return { baseURL: protocol === "ollama" ? host : `${host.replace(/\/+$/, "")}/v1`, explicit: true };
+  }
+  return { baseURL: protocol === "ollama" ? defaultOllamaBaseURL : defaultOpenAIBaseURL, explicit: false };
 }
 
 /**

@@ -11,7 +11,7 @@ import { createStreamWriter, type StreamWriter } from "./createStreamWriter.js";
 import { exitCodeForError } from "./exitCodeForError.js";
 import { formatStats } from "./formatStats.js";
 import { openChatEvents } from "./openChatEvents.js";
-import { readStdin } from "./readStdin.js";
+import { readPipeWithGrace, readStdin, stdinGraceMs, stdinKind } from "./readStdin.js";
 import {
   buildPrompt,
   type ChatSettings,
@@ -56,8 +56,7 @@ export async function runChatCommand(prompt: string[], raw: RawChatOptions, io: 
   try {
     settings = resolveChatOptions(raw, io.env);
     if (!settings.interactive) {
-      const piped = io.stdin.isTTY ? undefined : await readStdin(io.stdin);
-      text = buildPrompt(prompt, piped);
+      text = buildPrompt(prompt, await readPipedText(prompt.join(" ").trim() !== "", io, warn));
     }
   } catch (error) {
     return usageFailure(error, warn);
@@ -74,7 +73,7 @@ export async function runChatCommand(prompt: string[], raw: RawChatOptions, io: 
     log: settings.log,
     logContent: settings.logContent,
     env: io.env,
-    onSinkError: ({ message }) => warn(`llmstream: ${message}`),
+    onSinkError: ({ message }) => warn(`warning: ${message}`),
     ...(settings.logFile === undefined ? {} : { logFile: settings.logFile }),
   });
   let aborter: AbortController | undefined;
@@ -91,25 +90,55 @@ export async function runChatCommand(prompt: string[], raw: RawChatOptions, io: 
     aborter = new AbortController();
     const controller = aborter;
     let interrupts = 0;
-    const onInterrupt = () => {
+    let terminated = false;
+    // SIGTERM (`timeout`, `docker stop`, systemd) ends the request like Ctrl-C: connection closed,
+    // partial text kept and logged as aborted; only the exit code differs.
+    const onSignal = (signal: NodeJS.Signals) => {
       interrupts += 1;
-      // A second Ctrl-C means the first one did not stop things quickly enough: leave at once.
-      if (interrupts > 1) process.exit(ExitCode.interrupted);
+      if (signal === "SIGTERM") terminated = true;
+      // A second signal means the first one did not stop things quickly enough: leave at once.
+      if (interrupts > 1) process.exit(terminated ? ExitCode.terminated : ExitCode.interrupted);
       controller.abort();
     };
-    process.on("SIGINT", onInterrupt);
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
     try {
       const { code } = await session.answer(messages, controller.signal);
+      if (terminated) return ExitCode.terminated;
       // After `| head`, the reader left: that is how such pipelines end, not a failure.
       return stdout.broken ? ExitCode.ok : code;
     } finally {
-      process.off("SIGINT", onInterrupt);
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
     }
   } finally {
     await log.close();
     // node-llama-cpp keeps native threads alive until the model is released.
     if (backend.kind === "engine") await backend.engine.disposeEngine().catch(() => {});
   }
+}
+
+/**
+ * The stdin rule: a terminal is never read. Without a prompt argument, stdin is the prompt and is
+ * read to its end. With one, a file redirect is read to its end, and a pipe only while it delivers:
+ * it must write or close within {@link stdinGraceMs} (and again after each chunk), so a pipe that
+ * nobody writes to never holds the answer up.
+ */
+async function readPipedText(
+  hasPrompt: boolean,
+  io: ChatIO,
+  warn: (line: string) => void,
+): Promise<string | undefined> {
+  const kind = stdinKind(io.stdin);
+  if (kind === "terminal") return undefined;
+  if (kind === "file" || !hasPrompt) return readStdin(io.stdin);
+  const { text, ended } = await readPipeWithGrace(io.stdin);
+  if (!ended && text !== "") {
+    warn(
+      `warning: stdin went quiet for ${stdinGraceMs} ms without closing; using the ${Buffer.byteLength(text)} bytes received (to wait for all of it, give the whole prompt on stdin, without prompt arguments)`,
+    );
+  }
+  return text;
 }
 
 type RendererFactory = (write: (text: string) => void) => TextRenderer;
@@ -205,6 +234,9 @@ function createSession(parts: {
   };
 }
 
+/** After this long without a first token, the spinner says that it is still waiting, and how long it will. */
+const stillWaitingAfterMs = 10_000;
+
 function makeSpinner(settings: ChatSettings, io: ChatIO, backend: ChatBackend): Spinner {
   if (settings.json || !terminalFeatures(io.stderr, io.env).cursor) return createNullSpinner();
   if (backend.kind === "engine")
@@ -213,7 +245,16 @@ function makeSpinner(settings: ChatSettings, io: ChatIO, backend: ChatBackend): 
   try {
     where = new URL(settings.baseURL).host;
   } catch {}
-  return createSpinner(io.stderr, { text: `Waiting for ${settings.model} at ${where}…` });
+  const limit = settings.timeouts.firstTokenMs;
+  return createSpinner(io.stderr, {
+    text: `Waiting for ${settings.model} at ${where}…`,
+    later: {
+      afterMs: stillWaitingAfterMs,
+      text: `Still waiting for ${settings.model} at ${where} (loading the model?); ${
+        limit === undefined ? "no time limit" : `gives up after ${Math.round(limit / 1000)} s`
+      }…`,
+    },
+  });
 }
 
 function usageFailure(error: unknown, warn: (line: string) => void): number {

@@ -1,6 +1,7 @@
 import { createInterface } from "node:readline";
 import type { ChatMessage } from "../../types/options.js";
 import { ExitCode } from "../runCli.js";
+import { createInputAssembler, interactiveHelp } from "./createInputAssembler.js";
 import type { ChatSession } from "./runChatCommand.js";
 
 /** Lines of input history kept for the arrow keys. */
@@ -10,8 +11,10 @@ export const historySize = 1000;
  * Runs a multi-turn conversation (`chat -i`). Each answer is streamed like a one-shot `chat`, and
  * the exchange joins the history sent with the next question; a failed turn with no answer text is
  * left out of it. On a terminal: line editing and history (node:readline); Ctrl-C during an answer
- * stops it and returns to the prompt; Ctrl-C on an empty prompt, or Ctrl-D, ends the session. When
- * stdin is not a terminal, each line is one question and the session ends with the input.
+ * stops it and returns to the prompt; Ctrl-C on an empty prompt, Ctrl-D, `/bye`, `/exit`, `exit` or
+ * `quit` ends the session; `/help` lists the commands; a pasted block (bracketed paste) or a `"""`
+ * block is one message. When stdin is not a terminal, each line is one question (or command) and
+ * the session ends with the input.
  */
 export async function runInteractive(options: {
   session: ChatSession;
@@ -30,15 +33,26 @@ export async function runInteractive(options: {
     historySize,
     prompt: "> ",
   });
-  const lines: string[] = [];
+  const lines: { text: string; pasting: boolean }[] = [];
   let closed = false;
+  // Bracketed paste: the terminal marks pasted text, so a pasted block of lines is one message.
+  let pasting = false;
+  const onKeypress = (_: unknown, key: { name?: string } | undefined) => {
+    if (key?.name === "paste-start") pasting = true;
+    else if (key?.name === "paste-end") pasting = false;
+  };
+  const promptOutput = settings.json ? io.stderr : io.stdout;
+  if (isTTY) {
+    stdin.on("keypress", onKeypress);
+    promptOutput.write("\x1b[?2004h");
+  }
   let wake: (() => void) | undefined;
   const notify = () => {
     wake?.();
     wake = undefined;
   };
   rl.on("line", (line) => {
-    lines.push(line);
+    lines.push({ text: line, pasting });
     notify();
   });
   rl.on("close", () => {
@@ -60,9 +74,17 @@ export async function runInteractive(options: {
     if (turn !== undefined) turn.abort();
     else rl.close();
   };
+  // SIGTERM ends the session like Ctrl-D, stopping the answer under way like Ctrl-C.
+  let terminated = false;
+  const onTerminate = () => {
+    terminated = true;
+    turn?.abort();
+    rl.close();
+  };
   process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onTerminate);
 
-  const nextLine = async (): Promise<string | undefined> => {
+  const nextLine = async (): Promise<{ text: string; pasting: boolean } | undefined> => {
     while (lines.length === 0 && !closed) await new Promise<void>((resolve) => (wake = resolve));
     return lines.shift();
   };
@@ -88,16 +110,34 @@ export async function runInteractive(options: {
 
   try {
     if (options.initialPrompt !== "") await ask(options.initialPrompt);
+    const assembler = createInputAssembler();
+    let more = false;
     while (!session.stdout.broken) {
-      if (isTTY && !closed) rl.prompt();
+      if (isTTY && !closed && lines.length === 0) {
+        rl.setPrompt(more ? "... " : "> ");
+        rl.prompt();
+      }
       const line = await nextLine();
-      if (line === undefined) break;
-      if (line.trim() !== "") await ask(line);
+      const input =
+        line === undefined ? assembler.end() : assembler.line(line.text, { pasting: line.pasting });
+      if (input === undefined || input.kind === "exit") break;
+      more = input.kind === "more";
+      if (input.kind === "message") await ask(input.text);
+      else if (input.kind === "help") io.stderr.write(`${interactiveHelp}\n`);
+      else if (input.kind === "unknown-command")
+        session.warn(
+          `Unknown command ${input.name}: type /help for the commands, or """ to start a message with it`,
+        );
     }
   } finally {
+    if (isTTY) {
+      stdin.off("keypress", onKeypress);
+      promptOutput.write("\x1b[?2004l");
+    }
     process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onTerminate);
     rl.close();
     if (isTTY) (settings.json ? io.stderr : io.stdout).write("\n");
   }
-  return ExitCode.ok;
+  return terminated ? ExitCode.terminated : ExitCode.ok;
 }

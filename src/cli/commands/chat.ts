@@ -10,8 +10,11 @@ import {
 import { runChatCommand } from "../chat/runChatCommand.js";
 
 const helpText = `
-Prompt: the arguments, then (when stdin is not a terminal) the piped text after a blank line;
-stdin is read to its end, so give it </dev/null when a script has nothing to pipe.
+Prompt: the piped text first (when stdin is not a terminal), then a blank line, then the arguments.
+Without prompt arguments stdin is the prompt and is read to its end. With them, a file redirect
+(< notes.txt) is read to its end, and a pipe (cat notes.txt |) only while it delivers: a pipe that
+stays silent for 0.4 s, at the start or after a chunk, is left unread, so an open stdin that nobody
+writes to (a parent process's default spawn stdio, ssh) never holds the answer up.
 Output: the answer on stdout as it arrives. On a terminal a spinner waits on stderr, reasoning is
 shown dimmed (colours off with NO_COLOR) and markdown is rendered; to a pipe or file only the answer
 text is written, as received.
@@ -38,10 +41,12 @@ Exit codes:
   5    timeout: first token, idle or total
   6    protocol error, truncated answer, or an error reported by the server mid-stream
   130  interrupted (Ctrl-C); the text printed so far is kept
+  143  terminated (SIGTERM from timeout, docker stop, systemd): handled like Ctrl-C
 
 Environment:
   LLMSTREAM_BASE_URL, then OPENAI_BASE_URL   server URL (default ${defaultOpenAIBaseURL})
-  OLLAMA_HOST                                 with --protocol ollama (default ${defaultOllamaBaseURL})
+  OLLAMA_HOST                                 Ollama's host[:port], used when none of the above is set
+                                              (default ${defaultOllamaBaseURL}; /v1 is added for openai)
   LLMSTREAM_MODEL                             model (default ${defaultModel})
   OPENAI_API_KEY                              API key
   LLMSTREAM_MODEL_FILE, LLMSTREAM_MODELS_DIR  embedded engine model
@@ -52,7 +57,7 @@ Examples:
   $ llmstream chat "Why is the sky blue?"
   $ cat notes.txt | llmstream chat "Summarise this"
   $ llmstream chat --base-url http://127.0.0.1:8080/v1 -m qwen2.5 --stats "Hello"
-  $ llmstream chat --protocol ollama --json "Hi" | jq -r 'select(.type=="text").text'
+  $ llmstream chat --protocol ollama --json "Hi" | jq -j 'select(.type=="text").text'
   $ llmstream chat --protocol responses --base-url http://localhost:11434/v1 -m qwen3 "Hi"
   $ llmstream chat --no-stream --stats "Count to ten"
   $ llmstream chat -i -s "Answer in one sentence"
@@ -68,7 +73,7 @@ export function registerChatCommand(program: Command, exit: { code: number }): C
   return program
     .command("chat")
     .description("Send a prompt to an LLM server and stream the answer as it is generated")
-    .argument("[prompt...]", "the prompt (piped stdin is added after it)")
+    .argument("[prompt...]", "the prompt (piped stdin goes before it)")
     .option("--base-url <url>", `OpenAI-compatible base URL (default: ${defaultOpenAIBaseURL})`)
     .option(
       "--protocol <protocol>",

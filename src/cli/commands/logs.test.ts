@@ -159,4 +159,18 @@ describe("llmstream logs", () => {
     expect(ambiguous.code).toBe(2);
     expect(ambiguous.stderr).toMatch(/matches several requests/);
   });
+
+  it("prune --older-than deletes the old requests, clear deletes the rest (run last: it empties the log)", async () => {
+    const pruned = await run(["logs", "prune", "--older-than", "1h"]);
+    expect(pruned.code).toBe(0);
+    expect(pruned.stdout).toMatch(/^Deleted 1 request older than \d{4}-\d\d-\d\dT/);
+    expect((await run(["logs", "--json"])).stdout.trimEnd().split("\n")).toHaveLength(2);
+    expect((await run(["logs", "prune", "--older-than", "soon"])).code).toBe(2);
+    expect(await run(["logs", "clear"])).toEqual({
+      code: 0,
+      stdout: "Deleted 2 requests; the log is empty.\n",
+      stderr: "",
+    });
+    expect((await run(["logs", "--json"])).stdout).toBe("");
+  });
 });

@@ -1,8 +1,10 @@
 import { existsSync } from "node:fs";
 import type { Command } from "commander";
 import picocolors from "picocolors";
+import { deleteRequests } from "../../log/deleteRequests.js";
 import { defaultLogPath } from "../../log/llmstreamHome.js";
 import { openLogDatabase } from "../../log/openLogDatabase.js";
+import { parseSince } from "../../log/parseSince.js";
 import {
   getRequest,
   type ListRequestsOptions,
@@ -15,8 +17,10 @@ import { ExitCode } from "../runCli.js";
 
 const helpText = `
 Every chat request (success, error or Ctrl-C) is kept in a SQLite database (see "llmstream logs path";
-the folder is LLMSTREAM_HOME, else your data folder). "llmstream logs" lists the newest first; its
-options are in "llmstream logs list --help". Turn logging off with chat --no-log or LLMSTREAM_NO_LOG=1.
+the folder is LLMSTREAM_HOME, else your data folder), with its prompt and answer. "llmstream logs"
+lists the newest first; its options are in "llmstream logs list --help". Keep the figures without
+the text with chat --no-log-content; turn logging off with chat --no-log or LLMSTREAM_NO_LOG=1.
+Delete old requests with "logs prune --older-than 30d", or all with "logs clear".
 
 Examples:
   $ llmstream logs -n 50 --since 2h
@@ -24,6 +28,7 @@ Examples:
   $ llmstream logs --json | jq -r 'select(.ttftMs > 1000).id'
   $ llmstream logs show 01JDQ7ZK
   $ llmstream logs stats --since 1d
+  $ llmstream logs prune --older-than 30d
   $ sqlite3 "$(llmstream logs path)" 'SELECT model, avg(ttft_ms) FROM requests GROUP BY model'
 `;
 
@@ -37,7 +42,8 @@ interface FilterFlags {
 type Exit = { code: number };
 
 /**
- * Registers `llmstream logs [list]` (the default), `logs show ID`, `logs stats` and `logs path` on `program`.
+ * Registers `llmstream logs [list]` (the default), `logs show ID`, `logs stats`, `logs prune`, `logs clear`
+ * and `logs path` on `program`.
  * Tables go to stdout, coloured only on a terminal without NO_COLOR; `--json` writes one JSON object
  * per line. Exit codes: 0, 1 (no such request or unreadable log), 2 (bad option value).
  */
@@ -121,6 +127,37 @@ Examples:
         process.stdout.write(
           `\nPercentiles are exact (linear interpolation) over the requests that reached that point; ERR% leaves out aborts.\n`,
         );
+      });
+    });
+
+  logs
+    .command("prune")
+    .description("Delete the requests older than a duration (30d) or a date, with their prompts and answers")
+    .requiredOption("--older-than <when>", "a duration back from now (30m, 12h, 30d, 1w) or an ISO date")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ llmstream logs prune --older-than 30d
+  $ llmstream logs prune --older-than 2026-01-01`,
+    )
+    .action((flags: { olderThan: string }) => {
+      withDatabase(exit, false, (db) => {
+        const before = parseSince(flags.olderThan);
+        const deleted = deleteRequests(db, { before });
+        process.stdout.write(
+          `Deleted ${deleted} request${deleted === 1 ? "" : "s"} older than ${new Date(before).toISOString()}.\n`,
+        );
+      });
+    });
+
+  logs
+    .command("clear")
+    .description("Delete every logged request, with its prompt and answer")
+    .action(() => {
+      withDatabase(exit, false, (db) => {
+        const deleted = deleteRequests(db);
+        process.stdout.write(`Deleted ${deleted} request${deleted === 1 ? "" : "s"}; the log is empty.\n`);
       });
     });
 

@@ -49,11 +49,9 @@ export function registerMockCommand(program: Command, exit: { code: number }): C
         exit.code = ExitCode.failure;
         return;
       }
-      process.stdout.write(`${server.baseURL}\n`);
-      process.stderr.write(
-        `llmstream mock: OpenAI at ${server.baseURL}, Ollama at ${server.url}; pick a scenario with ${server.url}/s/<name>/v1 (llmstream mock --list). Ctrl-C stops it.\n`,
-      );
-      await new Promise<void>((resolve) => {
+      // The handlers go in before the URL is printed: a script that stops the server as soon as it
+      // has read the URL must find them in place.
+      const stopped = new Promise<void>((resolve) => {
         const stop = () => {
           process.off("SIGINT", stop);
           process.off("SIGTERM", stop);
@@ -62,5 +60,10 @@ export function registerMockCommand(program: Command, exit: { code: number }): C
         process.on("SIGINT", stop);
         process.on("SIGTERM", stop);
       });
+      process.stdout.write(`${server.baseURL}\n`);
+      process.stderr.write(
+        `llmstream mock: OpenAI at ${server.baseURL}, Ollama at ${server.url}; pick a scenario with ${server.url}/s/<name>/v1 (llmstream mock --list). Ctrl-C stops it.\n`,
+      );
+      await stopped;
     });
 }

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { Command } from "commander";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { randomLlamaModel, storiesModel } from "../../engine/engineTestModels.test-helper.js";
+import { createMockServer, type MockServer } from "../../mock/index.js";
 import { formatBytes, formatCount, type ModelListing, registerModelsCommand } from "./models.js";
 
 let dir: string;
@@ -92,5 +93,42 @@ describe("formatting", () => {
     expect(formatBytes(999)).toBe("999 B");
     expect(formatCount(292_000)).toBe("292K");
     expect(formatCount(7_240_000_000)).toBe("7.2B");
+  });
+});
+
+describe("llmstream models --base-url", () => {
+  let mock: MockServer;
+  beforeAll(async () => {
+    mock = await createMockServer();
+  });
+  afterAll(() => mock.close());
+
+  it("lists an OpenAI-compatible server's models (GET /v1/models)", async () => {
+    const table = await run(["models", "--base-url", mock.baseURL], {});
+    expect(table).toEqual({ code: 0, stdout: "mock-model  llmstream-mock\n", stderr: "" });
+    const json = await run(["models", "--json", "--base-url", `${mock.baseURL}/`], {});
+    expect(JSON.parse(json.stdout)).toEqual([{ id: "mock-model", ownedBy: "llmstream-mock" }]);
+  });
+
+  it("lists an Ollama server's models with --protocol ollama (GET /api/tags)", async () => {
+    const { code, stdout } = await run(
+      ["models", "--json", "--protocol", "ollama", "--base-url", mock.url],
+      {},
+    );
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toEqual([{ id: "mock-model:latest", sizeBytes: 0 }]);
+    expect(mock.requests.some((request) => request.path === "/api/tags")).toBe(true);
+  });
+
+  it("exits 3 when nothing answers, 4 on an HTTP error, 2 on a bad --protocol", async () => {
+    const refused = await run(["models", "--base-url", "http://127.0.0.1:1/v1"], {});
+    expect(refused.code).toBe(3);
+    expect(refused.stderr).toMatch(
+      /^llmstream models: Nothing answered at http:\/\/127\.0\.0\.1:1\/v1\/models/,
+    );
+    const wrong = await run(["models", "--base-url", `${mock.url}/nothing/here`], {});
+    expect(wrong.code).toBe(4);
+    const usage = await run(["models", "--base-url", mock.url, "--protocol", "grpc"], {});
+    expect(usage.code).toBe(2);
   });
 });

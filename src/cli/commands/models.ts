@@ -1,6 +1,8 @@
 import { stat } from "node:fs/promises";
 import type { Command } from "commander";
 import { isModelError } from "../../errors/ModelError.js";
+import { ExitCode } from "../runCli.js";
+import { listServerModels, ServerModelsError } from "./listServerModels.js";
 
 /** Where the CLI writes, and the environment it reads; injectable for tests. */
 export interface CommandIo {
@@ -37,9 +39,15 @@ Models folder: LLMSTREAM_MODELS_DIR, else <user cache dir>/llmstream/models
   ($XDG_CACHE_HOME or ~/.cache on Linux, ~/Library/Caches on macOS, %LOCALAPPDATA% on Windows).
 Development fallback: ../shared/models/stories260K.gguf beside the package, when it exists.
 
+With --base-url, lists the models a server offers instead (GET <url>/models; with --protocol ollama,
+GET <url>/api/tags). Exit codes as for chat: 3 nothing answered, 4 HTTP error, 5 timeout (10 s),
+6 not a model list.
+
 Examples:
   $ llmstream models
   $ llmstream models --json | jq -r '.[].file'
+  $ llmstream models --base-url http://localhost:11434/v1
+  $ llmstream models --protocol ollama --base-url http://localhost:11434
 `;
 
 /** Registers `llmstream models [--json] [--models-dir <dir>]` on `program`. */
@@ -50,11 +58,18 @@ export function registerModelsCommand(
 ): Command {
   return program
     .command("models")
-    .description("List local GGUF models for the embedded engine, with size, architecture and context")
+    .description("List local GGUF models for the embedded engine (or, with --base-url, a server's models)")
     .option("--json", "print a JSON array instead of a table")
     .option("--models-dir <dir>", "the models folder (default: LLMSTREAM_MODELS_DIR or the user cache dir)")
+    .option("--base-url <url>", "list the models of the server at this URL instead of local files")
+    .option("--protocol <protocol>", 'with --base-url: "openai" (GET /models) or "ollama" (GET /api/tags)')
+    .option("--api-key <key>", "with --base-url: API key sent as a bearer token (default: OPENAI_API_KEY)")
     .addHelpText("after", helpText)
-    .action(async (options: { json?: boolean; modelsDir?: string }) => {
+    .action(async (options: ModelsFlags) => {
+      if (options.baseUrl !== undefined || options.protocol !== undefined) {
+        exit.code = await printServerModels(options, io);
+        return;
+      }
       try {
         const listings = await listModels(io.env, options.modelsDir);
         if (options.json === true) io.stdout.write(`${JSON.stringify(listings, null, 2)}\n`);
@@ -65,6 +80,51 @@ export function registerModelsCommand(
         exit.code = 1;
       }
     });
+}
+
+interface ModelsFlags {
+  json?: boolean;
+  modelsDir?: string;
+  baseUrl?: string;
+  protocol?: string;
+  apiKey?: string;
+}
+
+async function printServerModels(options: ModelsFlags, io: CommandIo): Promise<number> {
+  const protocol = options.protocol ?? "openai";
+  if ((protocol !== "openai" && protocol !== "ollama") || options.baseUrl === undefined) {
+    io.stderr.write(
+      `llmstream models: ${options.baseUrl === undefined ? "--protocol needs --base-url <url>" : `--protocol must be "openai" or "ollama", got "${protocol}"`} (see llmstream models --help)\n`,
+    );
+    return ExitCode.usage;
+  }
+  const apiKey = options.apiKey ?? io.env.OPENAI_API_KEY;
+  try {
+    const models = await listServerModels({
+      baseURL: options.baseUrl,
+      protocol,
+      ...(apiKey === undefined || apiKey === "" ? {} : { apiKey }),
+    });
+    if (options.json === true) io.stdout.write(`${JSON.stringify(models, null, 2)}\n`);
+    else if (models.length === 0) io.stdout.write(`The server at ${options.baseUrl} lists no models.\n`);
+    else {
+      const width = Math.max(...models.map((model) => model.id.length));
+      const lines = models.map((model) =>
+        [
+          model.id.padEnd(width),
+          ...(model.sizeBytes === undefined ? [] : [formatBytes(model.sizeBytes).padStart(9)]),
+          model.ownedBy ?? model.modifiedAt ?? "",
+        ]
+          .join("  ")
+          .trimEnd(),
+      );
+      io.stdout.write(`${lines.join("\n")}\n`);
+    }
+    return ExitCode.ok;
+  } catch (error) {
+    io.stderr.write(`llmstream models: ${error instanceof Error ? error.message : String(error)}\n`);
+    return error instanceof ServerModelsError ? error.exitCode : ExitCode.failure;
+  }
 }
 
 async function modelsDirOf(env: NodeJS.ProcessEnv): Promise<string> {
