@@ -209,4 +209,23 @@ describe("pullModel", () => {
     const error = await pullError(`${endpoint}/model.bin`);
     expect(error.message).toMatch(/\.gguf/);
   });
+  it("refuses an unusable models folder at once instead of hanging (Node 20's recursive mkdir spins under /proc)", async () => {
+    const proc = await pullModel(`${endpoint}/direct/stories260K.gguf`, {
+      modelsDir: "/proc/nope/models",
+    }).then(
+      () => undefined,
+      (e: ModelError) => e,
+    );
+    expect(isModelError(proc)).toBe(true);
+    expect(proc?.message).toMatch(/Cannot use the models folder \/proc\/nope\/models: .*virtual file system/);
+    const fileInTheWay = join(modelsDir, "a-file");
+    await writeFile(fileInTheWay, "x");
+    const blocked = await pullModel(`${endpoint}/direct/stories260K.gguf`, {
+      modelsDir: join(fileInTheWay, "models"),
+    }).then(
+      () => undefined,
+      (e: ModelError) => e,
+    );
+    expect(blocked?.message).toMatch(/a-file is a file, not a folder/);
+  }, 5_000);
 });

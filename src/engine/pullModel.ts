@@ -1,8 +1,9 @@
 import { createHash, type Hash } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { mkdir, open, rename, rm, stat } from "node:fs/promises";
+import { open, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { isModelError, ModelError } from "../errors/ModelError.js";
+import { ensureDirectory } from "../utils/ensureDirectory.js";
 import { readGgufMetadata } from "./readGgufMetadata.js";
 import { defaultModelsDir } from "./resolveModelFile.js";
 
@@ -121,12 +122,15 @@ export async function pullModel(source: string, options: PullModelOptions = {}):
     }
     return { file, url, sizeBytes: existing.size, sha256, resumedFromBytes: 0, alreadyPresent: true };
   }
-  await mkdir(dir, { recursive: true }).catch((error: unknown) => {
-    throw new ModelError("download", `Cannot create the models folder ${dir}: ${messageOf(error)}`, {
+  try {
+    // Not `mkdir(dir, { recursive: true })`: on Node 20 it never settles for a path under /proc.
+    ensureDirectory(dir);
+  } catch (error) {
+    throw new ModelError("download", `Cannot use the models folder ${dir}: ${messageOf(error)}`, {
       file,
       cause: error,
     });
-  });
+  }
   const { sizeBytes, hash, resumedFromBytes } = await download(url, part, options);
   const sha256 = hash.digest("hex");
   if (expected !== undefined && sha256 !== expected) {

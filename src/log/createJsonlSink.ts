@@ -1,6 +1,6 @@
 import { closeSync, openSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
-import { ensureDirectory } from "./ensureDirectory.js";
+import { ensureDirectory } from "../utils/ensureDirectory.js";
 import type { RequestRecord } from "./RequestRecord.js";
 import type { RequestSink } from "./RequestSink.js";
 

@@ -1,7 +1,7 @@
 import { createRequire } from "node:module";
 import { dirname } from "node:path";
 import type BetterSqlite3 from "better-sqlite3";
-import { ensureDirectory } from "./ensureDirectory.js";
+import { ensureDirectory } from "../utils/ensureDirectory.js";
 import type { LogDatabase } from "./LogDatabase.js";
 import { migrate } from "./migrations.js";
 
