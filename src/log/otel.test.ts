@@ -80,6 +80,15 @@ describe("createOtelHook", () => {
     ]);
   });
 
+  it("names the Responses protocol's provider openai", async () => {
+    const { meterProvider, collect } = metricSetup();
+    createOtelHook({ meterProvider })(
+      makeFinishInfo({ protocol: "responses", url: "https://[::1]/v1/responses" }),
+    );
+    const points = histogramPoints((await collect()).get("gen_ai.client.operation.duration"));
+    expect(points.map((p) => p.attributes["gen_ai.provider.name"])).toEqual(["openai"]);
+  });
+
   it("names the engine llama.cpp without a server address, and uses the default https port", async () => {
     const { meterProvider, collect } = metricSetup();
     const onFinish = createOtelHook({ meterProvider });

@@ -37,8 +37,8 @@ export interface OtelHookOptions {
   /** @defaultValue the global provider (`trace.getTracerProvider()`), a no-op until an SDK registers one */
   tracerProvider?: TracerProvider;
   /**
-   * `gen_ai.provider.name`. @defaultValue from the protocol: `openai`, `ollama`, or `llama.cpp` for
-   * the embedded engine
+   * `gen_ai.provider.name`. @defaultValue from the protocol: `openai` (also for `responses`), `ollama`, or
+   * `llama.cpp` for the embedded engine
    */
   providerName?: string;
 }
@@ -214,7 +214,9 @@ function serverInstruments(meter: Meter): ServerInstruments {
 /** The GenAI provider a protocol most likely means; the caller can say better through `providerName`. */
 function providerOf(info: FinishInfo): string {
   const protocol = info.request.protocol;
-  return protocol === "engine" ? "llama.cpp" : protocol;
+  if (protocol === "engine") return "llama.cpp";
+  // The Responses API is OpenAI's; servers that copy it (Ollama, vLLM) are told apart only by `providerName`.
+  return protocol === "responses" ? "openai" : protocol;
 }
 
 function baseAttributes(info: FinishInfo, providerName: string | undefined): Attributes {
