@@ -14,7 +14,7 @@ export class AnswerView {
   readonly #reasoning: HTMLDetailsElement;
   readonly #reasoningText: Text;
   readonly #stats: HTMLElement;
-  readonly #error: HTMLElement;
+  #error: HTMLElement | undefined;
   readonly #splitter = createBlockSplitter();
   #growing: Block[] = [];
   #dirty = false;
@@ -40,15 +40,10 @@ export class AnswerView {
     this.#growingElement = document.createElement("div");
     this.#growingElement.className = "growing";
     this.body.append(this.#growingElement);
-    this.#error = document.createElement("div");
-    this.#error.className = "error";
-    this.#error.dataset.testid = "error";
-    this.#error.setAttribute("role", "alert");
-    this.#error.hidden = true;
     this.#stats = document.createElement("div");
     this.#stats.className = "stats";
     this.#stats.dataset.testid = "stats";
-    this.element.append(this.#reasoning, this.body, this.#error, this.#stats);
+    this.element.append(this.#reasoning, this.body, this.#stats);
   }
 
   /** The answer text so far (markdown source). */
@@ -92,8 +87,15 @@ export class AnswerView {
     if (this.#stats.textContent !== text) this.#stats.textContent = text;
   }
 
+  /** Shows what went wrong, between the answer and its figures (the element exists only then). */
   setError(message: string): void {
-    this.#error.hidden = false;
+    if (this.#error === undefined) {
+      this.#error = this.element.ownerDocument.createElement("div");
+      this.#error.className = "error";
+      this.#error.dataset.testid = "error";
+      this.#error.setAttribute("role", "alert");
+      this.body.after(this.#error);
+    }
     this.#error.textContent = message;
   }
 
