@@ -28,7 +28,7 @@ const result = await build({
   entryPoints: { app: `${root}src/web/app/main.ts`, "app-style": `${root}src/web/app/app.css` },
   outdir: out,
   bundle: true,
-  minify: true,
+  minify: process.env.LLMSTREAM_WEB_MINIFY !== "0",
   format: "esm",
   platform: "browser",
   target: ["chrome111", "firefox115", "safari16.4"],

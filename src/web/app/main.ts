@@ -308,3 +308,11 @@ for (const message of conversation.messages) {
 log.scrollTop = log.scrollHeight;
 prompt.focus();
 void loadModels();
+// The first grapheme segmenter loads ICU data and the first render compiles the markdown and
+// sanitiser code paths: tens of ms that would otherwise land on the first token of the first answer.
+const warmUp = () => {
+  Array.from(new Intl.Segmenter(undefined, { granularity: "grapheme" }).segment("warm 👩‍💻 up"));
+  renderText("**warm** `up` [x](https://example.com)\n\n- a\n\n```js\nlet a = 1;\n```");
+};
+if ("requestIdleCallback" in window) requestIdleCallback(warmUp, { timeout: 1000 });
+else setTimeout(warmUp, 200);
