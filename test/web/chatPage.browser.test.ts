@@ -202,6 +202,118 @@ describe("the chat page in Chromium", () => {
   });
 });
 
+describe("using the page", () => {
+  it("works from the keyboard alone: Shift+Enter is a newline, Enter sends, the model comes from /v1/models", async () => {
+    await open();
+    expect(await page.getByTestId("model").inputValue()).toBe("mock-model");
+    // The prompt has focus on load; nothing but keys from here on.
+    await page.keyboard.type("Line one");
+    await page.keyboard.press("Shift+Enter");
+    await page.keyboard.type("line two");
+    expect(await page.getByTestId("prompt").inputValue()).toBe("Line one\nline two");
+    server.mock.enqueue("ok");
+    const index = server.mock.requests.length;
+    await page.keyboard.press("Enter");
+    await finished();
+    expect(await page.getByTestId("message-user").textContent()).toBe("Line one\nline two");
+    const body = server.mock.requests[index]!.body as { model: string; stream: boolean; messages: unknown[] };
+    expect(body).toMatchObject({
+      model: "mock-model",
+      stream: true,
+      messages: [{ role: "user", content: "Line one\nline two" }],
+    });
+    expect(await page.getByTestId("prompt").inputValue()).toBe("");
+    // The controls are reachable with Tab and have accessible names.
+    const names: string[] = [];
+    for (let i = 0; i < 8; i++) {
+      await page.keyboard.press("Tab");
+      names.push(
+        await page.evaluate(() => {
+          const element = document.activeElement as HTMLElement;
+          return (
+            element.getAttribute("aria-label") ?? element.dataset.testid ?? element.textContent?.trim() ?? ""
+          );
+        }),
+      );
+    }
+    expect(names).toEqual(
+      expect.arrayContaining(["model", "new-chat", "Copy answer", "Regenerate", "prompt", "send"]),
+    );
+    // The polite live region said the answer is complete.
+    expect(await page.locator("#status[aria-live=polite]").textContent()).toBe("Answer complete.");
+  });
+
+  it("follows the answer only while the reader is at the bottom; 'jump to latest' brings it back", async () => {
+    await open();
+    // A few answers first, so the conversation is taller than the phone-sized window.
+    for (let i = 0; i < 2; i++) {
+      await ask("page-markdown", `Question ${i}`);
+      await finished();
+    }
+    const metrics = () =>
+      page.evaluate(() => {
+        const log = document.getElementById("log")!;
+        return { top: log.scrollTop, bottom: log.scrollHeight - log.clientHeight };
+      });
+    let now = await metrics();
+    expect(now.bottom).toBeGreaterThan(300);
+    expect(Math.abs(now.top - now.bottom)).toBeLessThan(2);
+    await ask("page-markdown", "One more");
+    await page.getByTestId("stop").waitFor({ timeout: 5000 });
+    // The reader scrolls up while it streams: the page stays where they are.
+    await page.evaluate(() => {
+      document.getElementById("log")!.scrollTop = 0;
+    });
+    await page.locator("#jump").waitFor({ state: "visible", timeout: 5000 });
+    await finished();
+    now = await metrics();
+    expect(now.top).toBe(0);
+    await page.locator("#jump").click();
+    now = await metrics();
+    expect(Math.abs(now.top - now.bottom)).toBeLessThan(2);
+    expect(await page.locator("#jump").isHidden()).toBe(true);
+  });
+
+  it("copies an answer and a code block, and shows reasoning collapsed", async () => {
+    await open();
+    await context.grantPermissions(["clipboard-read", "clipboard-write"], {
+      origin: server.url.slice(0, -1),
+    });
+    await ask("reasoning-content");
+    await finished();
+    const reasoning = page.locator("details.reasoning").last();
+    expect(await reasoning.evaluate((details) => (details as HTMLDetailsElement).open)).toBe(false);
+    expect(await reasoning.locator(".reasoning-text").textContent()).toBe("The user wants a greeting.");
+    expect(await lastAnswerText()).toBe(MOCK_ANSWER);
+    await reasoning.locator("summary").click();
+    expect(await reasoning.evaluate((details) => (details as HTMLDetailsElement).open)).toBe(true);
+    await page.getByRole("button", { name: "Copy answer" }).last().click();
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(MOCK_ANSWER);
+    await ask("page-markdown");
+    await finished();
+    await page.locator("button.copy-code").last().click();
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(
+      "const sorted = [10, 9, 1].sort((a, b) => a - b);\nconsole.log(sorted); // [1, 9, 10]",
+    );
+  });
+
+  it("New chat while an answer streams stops it and starts empty", async () => {
+    await open();
+    const index = await ask("slow");
+    await page.getByTestId("stop").waitFor({ timeout: 5000 });
+    await page.getByTestId("new-chat").click();
+    expect((await server.mock.waitForClose(index, { timeoutMs: 3000 })).clientClosedEarly).toBe(true);
+    await finished();
+    await ask("ok", "Fresh start");
+    await finished();
+    const body = server.mock.requests.at(-1)!.body as { messages: unknown[] };
+    expect(body.messages).toEqual([{ role: "user", content: "Fresh start" }]);
+    await page.reload();
+    await page.waitForSelector("body[data-ready=true]");
+    expect(await page.getByTestId("message-user").allTextContents()).toEqual(["Fresh start"]);
+  });
+});
+
 describe("model output is untrusted", () => {
   it("an XSS corpus never runs, is shown as text, and refused links and images stay inert", async () => {
     await open();

@@ -37,6 +37,8 @@ interface Turn {
   flush: () => void;
 }
 let current: Turn | undefined;
+/** Bumped by "New chat", so an answer still ending from the old chat does not land in the new one. */
+let chatGeneration = 0;
 
 // --- scrolling: follow the answer only while the reader is at the bottom ---------------------------
 let following = true;
@@ -138,6 +140,7 @@ function setBusy(busy: boolean) {
 
 // --- one turn: stream an answer to the conversation so far ------------------------------------------
 async function runTurn() {
+  const generation = chatGeneration;
   const model = modelSelect.value;
   const view = new AnswerView(document);
   list.append(view.element);
@@ -207,10 +210,11 @@ async function runTurn() {
   } else {
     announce(result?.finishReason === "aborted" ? "Stopped." : "Answer complete.");
   }
+  if (current?.controller === controller) current = undefined;
+  if (generation !== chatGeneration) return;
   addAnswerActions(view, message);
   conversation.messages.push(message);
   save();
-  current = undefined;
   setBusy(false);
   follow();
 }
@@ -262,6 +266,9 @@ document.addEventListener("keydown", (event) => {
 stop.addEventListener("click", stopTurn);
 newChat.addEventListener("click", () => {
   stopTurn();
+  chatGeneration++;
+  current = undefined;
+  setBusy(false);
   conversation.messages = [];
   save();
   list.replaceChildren();
