@@ -14,6 +14,7 @@ let browser: Browser;
 let context: BrowserContext;
 let page: Page;
 let dialogs: string[];
+let pageErrors: string[];
 
 beforeAll(async () => {
   if (!existsSync(`${root}dist/web/app.js`))
@@ -36,7 +37,12 @@ afterAll(async () => {
   await server?.close();
 });
 
+// Every test ends with no Content-Security-Policy violation and no uncaught error in the page.
 afterEach(async () => {
+  if (!page.isClosed()) {
+    expect(await page.evaluate(() => (window as unknown as { __csp: string[] }).__csp)).toEqual([]);
+  }
+  expect(pageErrors).toEqual([]);
   await context?.close();
 });
 
@@ -46,8 +52,17 @@ async function open(options: { reducedMotion?: boolean } = {}) {
     viewport: { width: 390, height: 780 },
     reducedMotion: options.reducedMotion ? "reduce" : "no-preference",
   });
+  await context.addInitScript(() => {
+    const violations: string[] = [];
+    (window as unknown as { __csp: string[] }).__csp = violations;
+    document.addEventListener("securitypolicyviolation", (event) => {
+      violations.push(`${event.violatedDirective} ${event.blockedURI}`);
+    });
+  });
   page = await context.newPage();
   dialogs = [];
+  pageErrors = [];
+  page.on("pageerror", (error) => pageErrors.push(error.message));
   page.on("dialog", (dialog) => {
     dialogs.push(dialog.message());
     void dialog.dismiss();

@@ -144,6 +144,7 @@ async function runTurn() {
   const model = modelSelect.value;
   const view = new AnswerView(document);
   list.append(view.element);
+  view.element.setAttribute("aria-busy", "true");
   follow();
   const controller = new AbortController();
   const typist = createTypist(
@@ -197,6 +198,7 @@ async function runTurn() {
   clearInterval(live);
   await typist.end();
   view.finish();
+  view.element.removeAttribute("aria-busy");
   const partial = result ?? (isLlmstreamError(failure) ? failure.partial : undefined);
   const message: StoredMessage = { role: "assistant", content: view.text };
   if (view.reasoning !== "") message.reasoning = view.reasoning;

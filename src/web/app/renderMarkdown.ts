@@ -70,6 +70,7 @@ let hooked = false;
 function installHooks() {
   if (hooked) return;
   hooked = true;
+  DOMPurify.setConfig(SANITIZE_CONFIG);
   // The sanitiser re-checks what the browser will see: link targets after entity decoding, no
   // `src` anywhere (images wait for a click), no inline style.
   DOMPurify.addHook("afterSanitizeAttributes", (node) => {
@@ -110,21 +111,25 @@ export function lexMarkdown(text: string): Token[] {
 
 function sanitize(html: string): DocumentFragment {
   installHooks();
-  return DOMPurify.sanitize(html, {
-    RETURN_DOM_FRAGMENT: true,
-    FORBID_TAGS: [
-      "style",
-      "img",
-      "form",
-      "iframe",
-      "object",
-      "embed",
-      "svg",
-      "math",
-      "video",
-      "audio",
-      "source",
-    ],
-    ADD_ATTR: ["target"],
-  });
+  // The config was set once (setConfig), so DOMPurify does not parse it again on every frame; it
+  // returns a fragment as that config says, which its typings cannot see here.
+  return DOMPurify.sanitize(html) as unknown as DocumentFragment;
 }
+
+const SANITIZE_CONFIG = {
+  RETURN_DOM_FRAGMENT: true,
+  FORBID_TAGS: [
+    "style",
+    "img",
+    "form",
+    "iframe",
+    "object",
+    "embed",
+    "svg",
+    "math",
+    "video",
+    "audio",
+    "source",
+  ],
+  ADD_ATTR: ["target"],
+} as const satisfies import("dompurify").Config;
