@@ -134,7 +134,6 @@ function setBusy(busy: boolean) {
   send.disabled = busy;
   stop.hidden = !busy;
   send.hidden = busy;
-  newChat.disabled = false;
   for (const button of list.querySelectorAll<HTMLButtonElement>("button.regenerate")) button.disabled = busy;
 }
 
