@@ -312,6 +312,29 @@ describe("using the page", () => {
     );
   });
 
+  it("a reload while an answer streams closes the request and keeps the partial answer, marked interrupted", async () => {
+    await open();
+    const index = await ask("slow");
+    await page.waitForFunction(
+      () => (document.querySelector('[data-testid="message-assistant"]')?.textContent ?? "").length > 10,
+      undefined,
+      { timeout: 10_000 },
+    );
+    await page.reload();
+    await page.waitForSelector("body[data-ready=true]");
+    expect((await server.mock.waitForClose(index, { timeoutMs: 3000 })).clientClosedEarly).toBe(true);
+    const text = await lastAnswerText();
+    expect(text.length).toBeGreaterThan(5);
+    expect(MOCK_ANSWER.startsWith(text)).toBe(true);
+    expect(await page.getByTestId("error").textContent()).toMatch(/^Interrupted/);
+    // It can be asked again.
+    server.mock.enqueue("ok");
+    await page.getByRole("button", { name: "Regenerate" }).click();
+    await finished();
+    expect(await lastAnswerText()).toBe(MOCK_ANSWER);
+    expect(await page.getByTestId("error").count()).toBe(0);
+  });
+
   it("New chat while an answer streams stops it and starts empty", async () => {
     await open();
     const index = await ask("slow");

@@ -35,6 +35,8 @@ const save = () => saveConversation(localStorage, conversation);
 interface Turn {
   controller: AbortController;
   flush: () => void;
+  /** The answer so far, as it would be saved. */
+  snapshot: () => StoredMessage;
 }
 let current: Turn | undefined;
 /** Bumped by "New chat", so an answer still ending from the old chat does not land in the new one. */
@@ -157,7 +159,16 @@ async function runTurn() {
     },
     { reducedMotion: reducedMotion.matches },
   );
-  current = { controller, flush: () => typist.flush() };
+  current = {
+    controller,
+    flush: () => typist.flush(),
+    snapshot: () => ({
+      role: "assistant",
+      content: view.text,
+      ...(view.reasoning === "" ? {} : { reasoning: view.reasoning }),
+      error: "Interrupted: the page was closed or reloaded while the answer streamed.",
+    }),
+  };
   setBusy(true);
   announce("Generating an answer…");
   const started = performance.now();
@@ -275,6 +286,12 @@ newChat.addEventListener("click", () => {
   list.replaceChildren();
   announce("New chat.");
   prompt.focus();
+});
+// Leaving the page mid-answer keeps what arrived, marked as interrupted, so a reload can regenerate it.
+addEventListener("pagehide", () => {
+  if (current === undefined) return;
+  conversation.messages.push(current.snapshot());
+  save();
 });
 modelSelect.addEventListener("change", () => {
   conversation.model = modelSelect.value;
