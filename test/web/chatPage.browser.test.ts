@@ -444,6 +444,34 @@ describe("rendering while it streams", () => {
     expect(await answer.locator("a[href='https://developer.mozilla.org/']").count()).toBe(1);
   });
 
+  it("unterminated markup is shown as it will end: no raw *, ` or ~~ in any frame while it streams", async () => {
+    await open();
+    const sampling = page.evaluate(
+      () =>
+        new Promise<string[]>((resolve) => {
+          const seen: string[] = [];
+          const started = performance.now();
+          const sample = () => {
+            const answer = document.querySelector('[data-testid="message-assistant"]');
+            const text = answer?.textContent ?? "";
+            if (seen.at(-1) !== text) seen.push(text);
+            const sendVisible = !document.querySelector<HTMLElement>('[data-testid="send"]')!.hidden;
+            if ((answer !== null && sendVisible) || performance.now() - started > 15_000) resolve(seen);
+            else requestAnimationFrame(sample);
+          };
+          requestAnimationFrame(sample);
+        }),
+    );
+    await ask("page-markdown");
+    const seen = await sampling;
+    await finished();
+    expect(seen.length).toBeGreaterThan(50);
+    const final = await answers().last().textContent();
+    expect(final).not.toMatch(/[*`]|~~/);
+    const raw = seen.filter((text) => /[*`]|~~/.test(text));
+    expect(JSON.stringify(raw.map((text) => text.slice(Math.max(0, text.search(/[*`]|~~/) - 30))))).toBe("[]");
+  });
+
   it("writes screenshots of a finished answer, light and dark", async () => {
     await open();
     await ask("page-markdown", "How do I sort numbers in TypeScript?");

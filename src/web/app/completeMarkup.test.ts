@@ -18,6 +18,13 @@ describe("completeMarkup", () => {
     ["see [the docs](", "see the docs"],
     ["an image ![alt](https://x", "an image "],
     ["trailing opener **", "trailing opener "],
+    ["bold code **`", "bold code "],
+    ["**`Arr", "**`Arr`**"],
+    ["~", ""],
+    ["~~gone~", "~~gone~~"],
+    ["**bold*", "**bold**"],
+    ["**bold**", "**bold**"],
+    ["*em*", "*em*"],
     ["2 * 3 = 6", "2 * 3 = 6"],
     ["snake_case_name", "snake_case_name"],
     ["- item **one", "- item **one**"],
@@ -35,6 +42,7 @@ describe("completeMarkup", () => {
   it("hides a half-typed closing fence and leaves other blocks alone", () => {
     expect(completeMarkup("```js\nlet a;\n``", "code")).toBe("```js\nlet a;\n");
     expect(completeMarkup("```js\nlet a;\n```", "code")).toBe("```js\nlet a;\n```");
-    expect(completeMarkup("| a | **b", "table")).toBe("| a | **b");
+    expect(completeMarkup("| a | b |\n|---|---|\n| `x - y", "table")).toBe("| a | b |\n|---|---|\n| `x - y`");
+    expect(completeMarkup("| a | b |\n|---|---|\n| `", "table")).toBe("| a | b |\n|---|---|\n| ");
   });
 });

@@ -4,8 +4,8 @@ const MARKERS = ["**", "__", "~~", "*", "_"] as const;
  * Closes the markup a growing block leaves open, so it shows as it will end instead of flashing raw
  * markers (`**bold` shows bold, `` `code `` shows as code, `[label](http://ha` shows its label). A
  * marker that opens with nothing after it yet is dropped until its text arrives. Only paragraph-like
- * blocks change: code, HTML, tables and rules are returned as they are (an open code fence already
- * renders as code), except a half-typed closing fence, which is hidden.
+ * blocks and the last row of a table change: code, HTML and rules are returned as they are (an open
+ * code fence already renders as code), except a half-typed closing fence, which is hidden.
  *
  * A heuristic, not a parser: it only has to look right for the fraction of a second until the
  * block's real ending arrives; the finished block is always rendered from its own text.
@@ -13,22 +13,25 @@ const MARKERS = ["**", "__", "~~", "*", "_"] as const;
 export function completeMarkup(raw: string, type: string): string {
   if (type === "code")
     return raw.replace(/\n {0,3}(`{1,}|~{1,})$/, (line, run: string) => (run.length < 3 ? "\n" : line));
-  if (
-    type !== "paragraph" &&
-    type !== "heading" &&
-    type !== "list" &&
-    type !== "blockquote" &&
-    type !== "text"
-  ) {
-    return raw;
+  if (type === "table") {
+    // Only the row being typed can be open; its cells are inline text.
+    const lastLine = raw.lastIndexOf("\n") + 1;
+    return raw.slice(0, lastLine) + completeInline(raw.slice(lastLine));
   }
+  const paragraphLike = ["paragraph", "heading", "list", "blockquote", "text"];
+  return paragraphLike.includes(type) ? completeInline(raw) : raw;
+}
+
+function completeInline(raw: string): string {
   let text = raw;
   // A link or image still being typed: show its label (an image: nothing) until it is complete.
   text = text.replace(/!\[[^\]\n]*\](\([^)\s]*)?$/, "");
   text = text.replace(/\[([^\]\n]*)\]\([^)\s]*$/, "$1");
   text = text.replace(/\[([^\]\n]*)\]$/, "[$1]");
-  // An opener with no content after it yet.
-  text = text.replace(/(^|[\s(])(\*{1,3}|_{1,3}|~~|`)$/, "$1");
+  // Openers with no content after them yet (`**`, `` **` ``, `~`).
+  text = text.replace(/(^|[\s(])[*_~`]+$/, "$1");
+  // A closer being typed (`~~gone~`): dropped, then the whole closer is added back below.
+  text = text.replace(/(\S)[*_~]+$/, "$1");
   const closers: { at: number; marker: string }[] = [];
   // An unclosed inline code span: everything after its backtick is code, emphasis inside it is not.
   let outside = text;
