@@ -469,7 +469,9 @@ describe("rendering while it streams", () => {
     const final = await answers().last().textContent();
     expect(final).not.toMatch(/[*`]|~~/);
     const raw = seen.filter((text) => /[*`]|~~/.test(text));
-    expect(JSON.stringify(raw.map((text) => text.slice(Math.max(0, text.search(/[*`]|~~/) - 30))))).toBe("[]");
+    expect(JSON.stringify(raw.map((text) => text.slice(Math.max(0, text.search(/[*`]|~~/) - 30))))).toBe(
+      "[]",
+    );
   });
 
   it("writes screenshots of a finished answer, light and dark", async () => {
