@@ -444,7 +444,7 @@ describe("rendering while it streams", () => {
     expect(await answer.locator("a[href='https://developer.mozilla.org/']").count()).toBe(1);
   });
 
-  it("unterminated markup is shown as it will end: no raw *, ` or ~~ in any frame while it streams", async () => {
+  it("unterminated markup is shown as it will end: no raw *, `, ~~ or | in any frame while it streams", async () => {
     await open();
     const sampling = page.evaluate(
       () =>
@@ -467,9 +467,9 @@ describe("rendering while it streams", () => {
     await finished();
     expect(seen.length).toBeGreaterThan(50);
     const final = await answers().last().textContent();
-    expect(final).not.toMatch(/[*`]|~~/);
-    const raw = seen.filter((text) => /[*`]|~~/.test(text));
-    expect(JSON.stringify(raw.map((text) => text.slice(Math.max(0, text.search(/[*`]|~~/) - 30))))).toBe(
+    expect(final).not.toMatch(/[*`|]|~~/);
+    const raw = seen.filter((text) => /[*`|]|~~/.test(text));
+    expect(JSON.stringify(raw.map((text) => text.slice(Math.max(0, text.search(/[*`|]|~~/) - 30))))).toBe(
       "[]",
     );
   });

@@ -39,6 +39,12 @@ describe("completeMarkup", () => {
     expect(html(completeMarkup("call `foo(", "paragraph"))).toBe("<p>call <code>foo(</code></p>");
   });
 
+  it("holds back table rows until the delimiter row makes them a table", () => {
+    expect(completeMarkup("Text\n| a | b |", "paragraph")).toBe("Text");
+    expect(completeMarkup("| a | b |\n|---|", "paragraph")).toBe("");
+    expect(completeMarkup("a | b", "paragraph")).toBe("a | b");
+  });
+
   it("hides a half-typed closing fence and leaves other blocks alone", () => {
     expect(completeMarkup("```js\nlet a;\n``", "code")).toBe("```js\nlet a;\n");
     expect(completeMarkup("```js\nlet a;\n```", "code")).toBe("```js\nlet a;\n```");

@@ -18,6 +18,13 @@ export function completeMarkup(raw: string, type: string): string {
     const lastLine = raw.lastIndexOf("\n") + 1;
     return raw.slice(0, lastLine) + completeInline(raw.slice(lastLine));
   }
+  if (type === "paragraph") {
+    // Lines starting with a pipe are a table until its delimiter row is complete: held back, so the
+    // header does not flash as text and then jump into a table. A paragraph of pipes that never
+    // becomes a table shows when it is finished.
+    const rows = /(^|\n) {0,3}\|[^\n]*(\n {0,3}\|[^\n]*)*\n?$/.exec(raw);
+    if (rows !== null) return completeInline(raw.slice(0, rows.index));
+  }
   const paragraphLike = ["paragraph", "heading", "list", "blockquote", "text"];
   return paragraphLike.includes(type) ? completeInline(raw) : raw;
 }
