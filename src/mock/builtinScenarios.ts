@@ -3,6 +3,7 @@ import { framingScenarios } from "./framingScenarios.js";
 import { loadScenarios } from "./loadScenarios.js";
 import { ollamaScenarios } from "./ollamaScenarios.js";
 import { openAiScenarios } from "./openAiScenarios.js";
+import { pageScenarios } from "./pageScenarios.js";
 import { withResponses } from "./responsesScenarios.js";
 import type { Scenario } from "./Scenario.js";
 import { tokenStream } from "./tokenStream.js";
@@ -21,4 +22,5 @@ export const builtinScenarios: Readonly<Record<string, Scenario>> & { ok: Scenar
     ...loadScenarios,
     ...ollamaScenarios,
   }),
+  ...pageScenarios,
 };
