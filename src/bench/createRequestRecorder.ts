@@ -60,6 +60,9 @@ export function createRequestRecorder(start: RecorderStart): RequestRecorder {
           status = end.error.status;
           result ??= end.error.partial;
         }
+      } else if (result?.finishReason === "aborted") {
+        errorClass = "aborted";
+        message = "The run was stopped while this request was in flight";
       } else if (end.endMarkerSeen === false) {
         errorClass = "truncated";
         message =

@@ -3,6 +3,7 @@ import { framingScenarios } from "./framingScenarios.js";
 import { loadScenarios } from "./loadScenarios.js";
 import { ollamaScenarios } from "./ollamaScenarios.js";
 import { openAiScenarios } from "./openAiScenarios.js";
+import { scheduleScenarios } from "./scheduleScenarios.js";
 import type { Scenario } from "./Scenario.js";
 import { tokenStream } from "./tokenStream.js";
 
@@ -17,4 +18,5 @@ export const builtinScenarios: Readonly<Record<string, Scenario>> & { ok: Scenar
   ...faultScenarios,
   ...loadScenarios,
   ...ollamaScenarios,
+  ...scheduleScenarios,
 };
