@@ -3,8 +3,8 @@ import { framingScenarios } from "./framingScenarios.js";
 import { loadScenarios } from "./loadScenarios.js";
 import { ollamaScenarios } from "./ollamaScenarios.js";
 import { openAiScenarios } from "./openAiScenarios.js";
-import { scheduleScenarios } from "./scheduleScenarios.js";
 import type { Scenario } from "./Scenario.js";
+import { scheduleScenarios } from "./scheduleScenarios.js";
 import { tokenStream } from "./tokenStream.js";
 
 /**
