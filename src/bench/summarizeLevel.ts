@@ -253,7 +253,7 @@ export function summarizeLevel(
     const { cpuPercent, eventLoopDelayMs } = options.client;
     if (cpuPercent > SATURATION_CPU_PERCENT || eventLoopDelayMs.p99 > SATURATION_LOOP_DELAY_MS) {
       stats.warnings.push(
-        `The benchmark client neared saturation (CPU ${cpuPercent.toFixed(0)}% of a core, event-loop delay p99 ${eventLoopDelayMs.p99.toFixed(1)} ms): its timestamps may be late by up to that delay`,
+        `The benchmark client neared saturation (CPU ${cpuPercent.toFixed(0)}% of a core, event-loop delay p99 ${eventLoopDelayMs.p99.toFixed(1)} ms: it was busy or starved of CPU): its timestamps may be late by up to that delay`,
       );
     }
   }
