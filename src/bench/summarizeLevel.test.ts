@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { BenchRecord } from "./BenchRecord.js";
-import { peakConcurrency, summarizeLevel } from "./summarizeLevel.js";
+import { peakConcurrency, peakTokensInOneSecond, summarizeLevel } from "./summarizeLevel.js";
 
 /** A successful request: first token at `ttft`, then `tokens − 1` one-token chunks every `gap` ms. */
 function request(index: number, sentAt: number, ttft: number, gap: number, tokens: number): BenchRecord {
@@ -91,6 +91,15 @@ describe("summarizeLevel", () => {
       client: { cpuPercent: 95, eventLoopDelayMs: { p50: 1, p99: 2, max: 3 } },
     });
     expect(stats.warnings.join(" ")).toMatch(/saturation/);
+  });
+
+  it("finds the peak tokens within any 1-second span", () => {
+    expect(
+      peakTokensInOneSecond([
+        { chunkTimes: [0, 500, 999.5, 1600], chunkTokens: [1, 2, 3, 4] },
+        { chunkTimes: [1500], chunkTokens: [5] },
+      ]),
+    ).toBe(12);
   });
 
   it("finds peak concurrency, with back-to-back requests not overlapping", () => {
