@@ -37,6 +37,8 @@ export type ChunkTokenSource = "exact" | "apportioned" | "none";
 export interface BenchRecord {
   /** Position in the level's schedule (0 = first measured request). */
   index: number;
+  /** The response id the server reported, to find the request in its logs. */
+  id?: string;
   /** Which prompt it sent (index into the prompt list). */
   prompt: number;
   /** When the open-loop schedule wanted it sent; absent in closed loop. */

@@ -95,6 +95,7 @@ export function createRequestRecorder(start: RecorderStart): RequestRecorder {
         (metrics?.firstTokenAt === undefined ? undefined : start.sentAt + metrics.firstTokenAt);
       if (firstTokenAt !== undefined) record.firstTokenAt = firstTokenAt;
       if (firstAnswerTokenAt !== undefined) record.firstAnswerTokenAt = firstAnswerTokenAt;
+      if (result?.id !== undefined) record.id = result.id;
       if (result?.serverTimings !== undefined) record.serverTimings = result.serverTimings;
       if (result?.rawFinishReason !== undefined) record.finishReason = result.rawFinishReason;
       else if (result !== undefined && errorClass === undefined) record.finishReason = result.finishReason;

@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import type { ChatStream } from "../client/ChatStream.js";
 import { type Arrivals, arrivalTimes } from "./arrivalTimes.js";
 import type { BenchRecord } from "./BenchRecord.js";
@@ -53,6 +54,8 @@ export interface RunLevelOptions {
 /** The measured requests of one level and their statistics. */
 export interface LevelResult {
   plan: LevelPlan;
+  /** The level's time origin (records' 0) as a wall-clock time, `performance.timeOrigin + performance.now()`. */
+  originEpochMs: number;
   records: BenchRecord[];
   stats: LevelStats;
 }
@@ -70,6 +73,8 @@ export async function runLevel(plan: LevelPlan, options: RunLevelOptions): Promi
   const { send, prompts } = options;
   if (prompts.length === 0) throw new RangeError("runLevel needs at least one prompt");
   const signal = options.signal ?? new AbortController().signal;
+  // Every request in flight listens on this one signal: hundreds of listeners are expected, not a leak.
+  setMaxListeners(0, signal);
   const stream = plan.stream !== false;
   const warmup = plan.warmup ?? 0;
   if (warmup > 0) {
@@ -80,6 +85,7 @@ export async function runLevel(plan: LevelPlan, options: RunLevelOptions): Promi
   const records: BenchRecord[] = [];
   const total = plan.requests ?? MAX_REQUESTS;
   const started = performance.now();
+  const origin = started;
   const progress = (done: number) => {
     if (options.onProgress === undefined) return;
     const byCount = plan.requests === undefined ? 0 : done / plan.requests;
@@ -95,6 +101,7 @@ export async function runLevel(plan: LevelPlan, options: RunLevelOptions): Promi
         workers: plan.value,
         count: total,
         promptOffset: warmup,
+        origin,
         ...(plan.durationMs === undefined ? {} : { durationMs: plan.durationMs }),
       },
       (record) => {
@@ -111,7 +118,6 @@ export async function runLevel(plan: LevelPlan, options: RunLevelOptions): Promi
       ...(plan.requests === undefined ? {} : { count: plan.requests }),
       ...(plan.durationMs === undefined ? {} : { durationMs: plan.durationMs }),
     });
-    const origin = performance.now();
     const pending: Promise<void>[] = [];
     for (let i = 0; i < times.length && !signal.aborted; i++) {
       const due = origin + (times[i] as number);
@@ -144,7 +150,7 @@ export async function runLevel(plan: LevelPlan, options: RunLevelOptions): Promi
     openLoop: plan.mode === "rate",
     ...(options.slo === undefined ? {} : { slo: options.slo }),
   });
-  return { plan, records, stats };
+  return { plan, originEpochMs: performance.timeOrigin + origin, records, stats };
 }
 
 interface LoopOptions extends RunLevelOptions {
@@ -153,12 +159,13 @@ interface LoopOptions extends RunLevelOptions {
   workers: number;
   count: number;
   promptOffset: number;
+  origin?: number;
   durationMs?: number;
 }
 
 /** `workers` loops, each sending its next request as soon as its previous one ended. */
 async function closedLoop(options: LoopOptions, onRecord: (record: BenchRecord) => void): Promise<void> {
-  const origin = performance.now();
+  const origin = options.origin ?? performance.now();
   const deadline = options.durationMs === undefined ? Number.POSITIVE_INFINITY : origin + options.durationMs;
   let next = 0;
   const worker = async () => {

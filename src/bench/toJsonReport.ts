@@ -67,6 +67,7 @@ export function levelToJson(level: LevelResult): Json {
   out.errors = records.map((r) => (r.ok ? "" : (r.error ?? r.errorClass ?? "failed")));
   // llmstream's keys
   out.mode = plan.mode;
+  out.origin_epoch_ms = level.originEpochMs;
   out.streamed = plan.stream !== false;
   addDistribution(out, "ttfat", stats.ttfat);
   addDistribution(out, "ttfc", stats.ttfc);

@@ -45,6 +45,8 @@ function send(request: TransportRequest, mayRetryStaleSocket: boolean): Promise<
       agent: secure ? httpsAgent : httpAgent,
     });
     let connectTimer: ReturnType<typeof setTimeout> | undefined;
+    // A reset after the response began is the server's failure, not a stale socket: never send twice.
+    let responded = false;
     const onAbort = () => req.destroy(signal.reason as Error);
     signal.addEventListener("abort", onAbort, { once: true });
     const cleanup = () => {
@@ -67,7 +69,12 @@ function send(request: TransportRequest, mayRetryStaleSocket: boolean): Promise<
       cleanup();
       if (signal.aborted) reject(signal.reason);
       else if (error instanceof TimeoutError) reject(error);
-      else if (mayRetryStaleSocket && req.reusedSocket && STALE_SOCKET_CODES.has(error.code ?? "")) {
+      else if (
+        !responded &&
+        mayRetryStaleSocket &&
+        req.reusedSocket &&
+        STALE_SOCKET_CODES.has(error.code ?? "")
+      ) {
         // The server closed an idle keep-alive socket as we sent on it (a race every keep-alive client
         // has): nothing was processed, so send once more on a fresh connection.
         send(request, false).then(resolve, reject);
@@ -75,6 +82,7 @@ function send(request: TransportRequest, mayRetryStaleSocket: boolean): Promise<
     });
 
     req.on("response", (res) => {
+      responded = true;
       clearTimeout(connectTimer);
       const responseHeaders: Record<string, string> = {};
       for (const [name, value] of Object.entries(res.headers)) {
