@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { builtinScenarios } from "../../src/mock/builtinScenarios.js";
 import { createMockServer, type MockServer } from "../../src/mock/index.js";
@@ -288,4 +289,44 @@ describe("llmstream bench against the mock", () => {
     expect(run.stderr).toMatch(/every request failed/);
     expect(run.stdout).toMatch(/connection 2/);
   }, 20_000);
+});
+
+const stories = fileURLToPath(new URL("../../../shared/models/stories260K.gguf", import.meta.url));
+
+describe("llmstream bench on the embedded engine", () => {
+  it("--model-file measures the engine in process with the same report, tokens from its tokenizer", async () => {
+    const json = join(dir, "engine.json");
+    const run = await runCli(
+      [
+        "bench",
+        "--model-file",
+        stories,
+        "--concurrency",
+        "1,2",
+        "--requests",
+        "4",
+        "--max-tokens",
+        "12",
+        "--prompt-tokens",
+        "8",
+        "--json",
+        json,
+      ],
+      { timeoutMs: 90_000 },
+    );
+    expect(run.code).toBe(0);
+    const report = readJson(json);
+    expect(report.backend).toBe("engine");
+    for (const level of report.levels) {
+      expect(level.completed).toBe(4);
+      expect(level.failed).toBe(0);
+      expect(level.usage_sources).toEqual({ engine: 4 });
+      // stories260K never stops on its own: every answer runs to the limit.
+      expect(level.total_output_tokens).toBe(4 * 12);
+      expect(level.median_ttft_ms as number).toBeGreaterThan(0);
+      expect(level.median_ttft_ms as number).toBeLessThan(level.median_e2el_ms as number);
+      expect(level.median_tpot_ms as number).toBeGreaterThan(0);
+    }
+    expect(run.stdout).toMatch(/engine:.*stories260K\.gguf/);
+  }, 100_000);
 });

@@ -89,7 +89,10 @@ export function registerBenchCommand(program: Command, exit: { code: number }): 
     .option("--burstiness <b>", "gamma shape: < 1 burstier, > 1 more regular (default: 1)")
     .option("--requests <n>", "measured requests per level (default: 50, or unbounded with --duration)")
     .option("--duration <seconds>", "run each level this long")
-    .option("--warmup <n>", "unmeasured requests before each level (default: 0)")
+    .option(
+      "--warmup <n>",
+      "unmeasured requests before each level (default: 0; 1 with --model-file, which loads the model)",
+    )
     .option("--prompt-tokens <n>", "synthetic prompt length in words ≈ tokens (default: 32)")
     .option("--prompt-tokens-stddev <n>", "standard deviation of the synthetic prompt length (default: 0)")
     .option("--prompts <file>", "JSONL prompts instead of synthetic ones")
@@ -349,10 +352,15 @@ async function resolveBenchSettings(
   const durationS = positiveNumber("--duration", raw.duration, false);
   const requests =
     positiveNumber("--requests", raw.requests, true) ?? (durationS === undefined ? 50 : undefined);
+  // The engine loads its model on the first request: unless told otherwise, that one is not measured.
   const warmup =
-    raw.warmup === undefined || raw.warmup === "0"
-      ? 0
-      : (positiveNumber("--warmup", raw.warmup, true) as number);
+    raw.warmup === undefined
+      ? "modelFile" in target
+        ? 1
+        : 0
+      : raw.warmup === "0"
+        ? 0
+        : (positiveNumber("--warmup", raw.warmup, true) as number);
   const seed = raw.seed === undefined ? 0 : Number(raw.seed);
   if (!Number.isInteger(seed)) throw new UsageError(`--seed must be a whole number, got "${raw.seed}"`);
   const base = {
