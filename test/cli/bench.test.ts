@@ -9,11 +9,16 @@ import type { Scenario, Step } from "../../src/mock/Scenario.js";
 import { ensureBuilt, runCli } from "./cliProcess.js";
 
 const dir = mkdtempSync(join(tmpdir(), "llmstream-bench-test-"));
-/** When the mock actually wrote each token, per mock request index: the truth the benchmark is checked against. */
+/** When the mock actually wrote each token, and ended the answer, per mock request index: the truth. */
 const tokenWrites = new Map<number, number[]>();
+const endWrites = new Map<number, number>();
 const now = () => performance.timeOrigin + performance.now();
 
-/** `scheduled`, with every token write (the function-valued writes of tokenStream) timed as it happens. */
+/**
+ * `scheduled`, with every token write (the function-valued writes of tokenStream) timed as it
+ * happens, and a last empty write that times the end (after `data: [DONE]`, just before the mock
+ * ends the response).
+ */
 const timedScheduled: Scenario = (context) => {
   const response = (builtinScenarios.scheduled as Exclude<Scenario, { steps: unknown }>)(context);
   const times: number[] = [];
@@ -27,6 +32,12 @@ const timedScheduled: Scenario = (context) => {
         return write();
       },
     };
+  });
+  steps.push({
+    write: () => {
+      endWrites.set(context.request.index, now());
+      return "";
+    },
   });
   return { ...response, steps };
 };
@@ -53,6 +64,7 @@ function readJson(file: string): Record<string, unknown> & { levels: Record<stri
 describe("llmstream bench against the mock", () => {
   it("reports TTFT and TPOT p50 within 2 ms of the mock's real schedule at 32 concurrent streams", async () => {
     tokenWrites.clear();
+    endWrites.clear();
     const first = mock.requests.length;
     const json = join(dir, "accuracy.json");
     const run = await runCli(
@@ -90,9 +102,11 @@ describe("llmstream bench against the mock", () => {
     const trueTtft = level.records.map(
       (r) => (writesOf(r.id)[0] as number) - (level.origin_epoch_ms + r.sentAt),
     );
+    // TPOT's truth by its definition, (E2E − TTFT) / (tokens − 1): from the first token to the end.
     const trueTpot = level.records.map((r) => {
       const writes = writesOf(r.id);
-      return ((writes.at(-1) as number) - (writes[0] as number)) / (writes.length - 1);
+      const end = endWrites.get(Number(r.id.replace("chatcmpl-mock-", ""))) as number;
+      return (end - (writes[0] as number)) / (writes.length - 1);
     });
     // Sanity of the truth itself: the mock waited about 200 ms, then wrote about every 10 ms.
     expect(median(trueTtft)).toBeGreaterThan(195);
