@@ -32,10 +32,9 @@ describe("runLevel against the mock", () => {
     expect(stats.failed).toBe(0);
     expect(stats.usageSources).toEqual({ server: 8 });
     expect(stats.totalOutputTokens).toBe(80);
-    // The role chunk came at once; the first token ~40 ms later.
-    expect(stats.ttfc?.p50).toBeLessThan(20);
+    // The role chunk came at once; the first token 40 ms later (on a loaded machine, both later still).
     expect(stats.ttft?.p50).toBeGreaterThanOrEqual(40);
-    expect(stats.ttft?.p50).toBeLessThan(80);
+    expect((stats.ttft?.p50 as number) - (stats.ttfc?.p50 as number)).toBeGreaterThan(20);
     expect(stats.maxConcurrentRequests).toBe(4);
     expect(stats.interChunk?.count).toBe(8 * 9);
   });
