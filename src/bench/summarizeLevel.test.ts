@@ -86,6 +86,20 @@ describe("summarizeLevel", () => {
     expect(onTime.invalid).toBe(false);
   });
 
+  it("sets the server's own timings beside the client's e2e, with the drift between them", () => {
+    const r = { ...request(0, 0, 100, 10, 11), serverTimings: { promptMs: 80, completionMs: 190 } };
+    const stats = summarizeLevel([r, { ...request(1, 0, 100, 10, 11) }]);
+    expect(stats.serverTimings?.requests).toBe(1);
+    expect(stats.serverTimings?.serverTotalMs.p50).toBe(270);
+    expect(stats.serverTimings?.driftMs.p50).toBe(200 - 270);
+  });
+
+  it("labels token counts that did not come from the server", () => {
+    const stats = summarizeLevel([{ ...request(0, 0, 1, 1, 3), usageSource: "estimate" }]);
+    expect(stats.usageSources).toEqual({ estimate: 1 });
+    expect(stats.warnings.join(" ")).toMatch(/estimate-based, not server-reported/);
+  });
+
   it("warns when the client neared saturation", () => {
     const stats = summarizeLevel([request(0, 0, 1, 1, 2)], {
       client: { cpuPercent: 95, eventLoopDelayMs: { p50: 1, p99: 2, max: 3 } },
