@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { builtinScenarios } from "../../src/mock/builtinScenarios.js";
 import { createMockServer, type MockServer } from "../../src/mock/index.js";
 import type { Scenario, Step } from "../../src/mock/Scenario.js";
-import { ensureBuilt, runCli } from "./cliProcess.js";
+import { ensureBuilt, runCli, startCli } from "./cliProcess.js";
 
 const dir = mkdtempSync(join(tmpdir(), "llmstream-bench-test-"));
 /** When the mock actually wrote each token, and ended the answer, per mock request index: the truth. */
@@ -288,9 +288,39 @@ describe("llmstream bench against the mock", () => {
       "--protocol",
       "responses",
     ]);
-    if (responses.code === 2) expect(responses.stderr).toMatch(/Responses API/);
-    else expect(responses.code).toBe(0);
+    // Once the client speaks the Responses API the run goes ahead (against whatever the mock answers).
+    if (responses.code === 2) expect(responses.stderr).toMatch(/cannot benchmark the Responses API yet/);
+    else expect(responses.stdout).toMatch(/^llmstream bench: /m);
   }, 30_000);
+
+  it("gives up on a stalled request at --request-timeout, as a timeout", async () => {
+    const run = await runCli(
+      [
+        "bench",
+        "--base-url",
+        `${mock.url}/s/stall/v1`,
+        "-m",
+        "m",
+        "--requests",
+        "2",
+        "--request-timeout",
+        "0.5",
+      ],
+      { timeoutMs: 15_000 },
+    );
+    expect(run.code).toBe(5);
+    expect(run.stdout).toMatch(/timeout 2/);
+  });
+
+  it("stops on Ctrl-C, still prints the report, and exits 130", async () => {
+    const cli = startCli(["bench", "--base-url", `${mock.url}/s/stall/v1`, "-m", "m", "--concurrency", "4"]);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    cli.child.kill("SIGINT");
+    const { code } = await cli.exited;
+    expect(code).toBe(130);
+    expect(cli.stderr()).toMatch(/interrupted/);
+    expect(cli.stdout()).toMatch(/aborted 4/);
+  }, 20_000);
 
   it("exits with the connection code when every request fails to connect", async () => {
     const closed = await createMockServer();
