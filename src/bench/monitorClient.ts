@@ -1,3 +1,4 @@
+import { availableParallelism, loadavg } from "node:os";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import type { ClientLoad } from "./summarizeLevel.js";
 
@@ -23,6 +24,8 @@ export function monitorClient(): { stop(): ClientLoad } {
       return {
         cpuPercent: ((cpu.user + cpu.system) / 1000 / wallMs) * 100,
         eventLoopDelayMs: { p50: p(50), p99: p(99), max: histogram.count > 0 ? ms(histogram.max) : 0 },
+        loadAverage: loadavg()[0] ?? 0,
+        cores: availableParallelism(),
       };
     },
   };

@@ -100,6 +100,18 @@ describe("summarizeLevel", () => {
     expect(stats.warnings.join(" ")).toMatch(/estimate-based, not server-reported/);
   });
 
+  it("warns when the machine was oversubscribed", () => {
+    const client = {
+      cpuPercent: 5,
+      eventLoopDelayMs: { p50: 0, p99: 1, max: 1 },
+      loadAverage: 9.5,
+      cores: 2,
+    };
+    expect(summarizeLevel([request(0, 0, 1, 1, 2)], { client }).warnings.join(" ")).toMatch(/oversubscribed/);
+    const calm = { ...client, loadAverage: 0.5 };
+    expect(summarizeLevel([request(0, 0, 1, 1, 2)], { client: calm }).warnings).toEqual([]);
+  });
+
   it("warns when the client neared saturation", () => {
     const stats = summarizeLevel([request(0, 0, 1, 1, 2)], {
       client: { cpuPercent: 95, eventLoopDelayMs: { p50: 1, p99: 2, max: 3 } },

@@ -15,6 +15,9 @@ export interface ClientLoad {
   cpuPercent: number;
   /** `perf_hooks.monitorEventLoopDelay` over the level, ms. */
   eventLoopDelayMs: { p50: number; p99: number; max: number };
+  /** The machine's 1-minute load average at the end of the level, and its cores. */
+  loadAverage?: number;
+  cores?: number;
 }
 
 /** A p99 schedule lag above this makes an open-loop run invalid: the client, not the server, set the pace. */
@@ -256,6 +259,13 @@ export function summarizeLevel(
         `The benchmark client neared saturation (CPU ${cpuPercent.toFixed(0)}% of a core, event-loop delay p99 ${eventLoopDelayMs.p99.toFixed(1)} ms: it was busy or starved of CPU): its timestamps may be late by up to that delay`,
       );
     }
+  }
+  const load = options.client?.loadAverage;
+  const cores = options.client?.cores;
+  if (load !== undefined && cores !== undefined && load > cores) {
+    stats.warnings.push(
+      `The machine was oversubscribed (load average ${load.toFixed(1)} on ${cores} cores): the client and a local server wait for a core, so latencies include that wait`,
+    );
   }
   const usageOther = Object.keys(usageSources).filter((s) => s !== "server" && s !== "engine");
   if (usageOther.length > 0) {

@@ -95,6 +95,8 @@ export function levelToJson(level: LevelResult): Json {
     out.client_event_loop_delay_p50_ms = stats.client.eventLoopDelayMs.p50;
     out.client_event_loop_delay_p99_ms = stats.client.eventLoopDelayMs.p99;
     out.client_event_loop_delay_max_ms = stats.client.eventLoopDelayMs.max;
+    if (stats.client.loadAverage !== undefined) out.machine_load_average = stats.client.loadAverage;
+    if (stats.client.cores !== undefined) out.machine_cores = stats.client.cores;
   }
   out.invalid = stats.invalid;
   out.warnings = stats.warnings;
