@@ -313,8 +313,13 @@ describe("llmstream bench against the mock", () => {
   });
 
   it("stops on Ctrl-C, still prints the report, and exits 130", async () => {
+    const before = mock.requests.length;
     const cli = startCli(["bench", "--base-url", `${mock.url}/s/stall/v1`, "-m", "m", "--concurrency", "4"]);
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    // Interrupt once all four requests are in flight (the handler is set before the first is sent).
+    const deadline = performance.now() + 10_000;
+    while (mock.requests.length < before + 4 && performance.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
     cli.child.kill("SIGINT");
     const { code } = await cli.exited;
     expect(code).toBe(130);
