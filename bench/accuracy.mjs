@@ -76,16 +76,24 @@ if ("mock" in args) {
     headers: { "x-mock-first-token-ms": "200", "x-mock-interval-ms": "10" },
   });
   const prompts = syntheticPrompts({ count: 4000, tokens: 32, seed: 1 });
+  // --concurrency=N and --rate=R change the scale (the target is stated for the defaults, 256 and 200).
+  const CONCURRENCY = Number(args.concurrency ?? 256);
+  const RATE = Number(args.rate ?? 200);
   const scenarios = [
     {
-      name: `256 concurrent streams (closed loop, ${Number(args.requests ?? 1024)} requests)`,
-      plan: { mode: "concurrency", value: 256, requests: Number(args.requests ?? 1024), warmup: 256 },
+      name: `${CONCURRENCY} concurrent streams (closed loop, ${Number(args.requests ?? CONCURRENCY * 4)} requests)`,
+      plan: {
+        mode: "concurrency",
+        value: CONCURRENCY,
+        requests: Number(args.requests ?? CONCURRENCY * 4),
+        warmup: CONCURRENCY,
+      },
     },
     {
-      name: `Poisson 200 requests/s (open loop, ${Number(args.seconds ?? 10)} s)`,
+      name: `Poisson ${RATE} requests/s (open loop, ${Number(args.seconds ?? 10)} s)`,
       plan: {
         mode: "rate",
-        value: 200,
+        value: RATE,
         arrivals: "poisson",
         durationMs: Number(args.seconds ?? 10) * 1000,
         warmup: 64,
