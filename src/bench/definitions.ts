@@ -38,7 +38,7 @@ export const DEFINITIONS: readonly (readonly [string, string])[] = [
   ],
   [
     "throughput",
-    "successful requests (request_throughput) and their output tokens (output_throughput) ÷ duration, first send to last end; max_output_tokens_per_s is the busiest 1-second window",
+    "successful requests (request_throughput) and their output tokens (output_throughput) ÷ duration, first send to last end; max_output_tokens_per_s is the busiest 1-second span of token arrivals (the whole run when it is shorter)",
   ],
   [
     "goodput",

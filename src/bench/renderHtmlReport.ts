@@ -25,17 +25,31 @@ const ttftOf = (level: LevelResult) =>
 export function renderHtmlReport(run: BenchRun, info: RunInfo & { slo?: Slo | undefined }): string {
   const labels = run.levels.map((l) => levelLabel(l.plan));
   const slo = info.slo;
-  const pct = (get: (l: LevelResult) => { p50: number; p90: number; p99: number } | undefined) => [
+  type Get = (l: LevelResult) => { p50: number; p90: number; p99: number } | undefined;
+  // The --compare endpoint and the non-streamed pass join the charts as extra lines, level by level.
+  const extra = (get: Get, withWhole: boolean) => [
+    ...(run.compare === undefined
+      ? []
+      : [
+          { name: "p50 compare", values: run.compare.levels.map((l) => get(l)?.p50) },
+          { name: "p99 compare", values: run.compare.levels.map((l) => get(l)?.p99) },
+        ]),
+    ...(withWhole && run.nonStreaming !== undefined
+      ? [{ name: "p50 not streamed", values: run.nonStreaming.map((l) => l.stats.e2el?.p50) }]
+      : []),
+  ];
+  const pct = (get: Get, withWhole = false) => [
     { name: "p50", values: run.levels.map((l) => get(l)?.p50) },
     { name: "p90", values: run.levels.map((l) => get(l)?.p90) },
     { name: "p99", values: run.levels.map((l) => get(l)?.p99) },
+    ...extra(get, withWhole),
   ];
   const charts = [
     lineChart({
       title: "TTFT against load",
       yUnit: "ms",
       xLabels: labels,
-      series: pct((l) => l.stats.ttft),
+      series: pct((l) => l.stats.ttft, true),
       ...(slo?.ttftMs === undefined
         ? {}
         : { reference: { value: slo.ttftMs, label: `SLO ${slo.ttftMs} ms` } }),

@@ -202,7 +202,11 @@ export function summarizeLevel(
     requestThroughput: perSecond(ok.length),
     outputThroughput: perSecond(outputTokens),
     totalTokenThroughput: perSecond(inputTokens + outputTokens),
-    maxOutputTokensPerS: peakTokensInOneSecond(ok),
+    // A run shorter than a second has no full window: its busiest window is the whole run.
+    maxOutputTokensPerS:
+      durationMs >= 1000
+        ? peakTokensInOneSecond(ok)
+        : (peakTokensInOneSecond(ok, durationMs) * 1000) / Math.max(durationMs, 1e-3),
     maxConcurrentRequests: peakConcurrency(records),
     outputTokensPerSecond: windows,
     usageSources,
@@ -276,9 +280,10 @@ export function summarizeLevel(
   return stats;
 }
 
-/** The most tokens that arrived within any span of 1,000 ms: a sliding window over every chunk. */
+/** The most tokens that arrived within any span of `windowMs` (1,000 ms): a sliding window over every chunk. */
 export function peakTokensInOneSecond(
   records: readonly Pick<BenchRecord, "chunkTimes" | "chunkTokens">[],
+  windowMs = 1000,
 ): number {
   const arrivals: [number, number][] = [];
   for (const r of records) {
@@ -291,7 +296,8 @@ export function peakTokensInOneSecond(
   let first = 0;
   for (const [at, tokens] of arrivals) {
     inWindow += tokens;
-    while ((arrivals[first] as [number, number])[0] <= at - 1000)
+    // A window of exactly `windowMs` holds both its ends (a whole run fits a window of its duration).
+    while ((arrivals[first] as [number, number])[0] < at - windowMs)
       inWindow -= (arrivals[first++] as [number, number])[1];
     if (inWindow > peak) peak = inWindow;
   }

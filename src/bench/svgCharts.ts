@@ -48,10 +48,12 @@ function referenceLine(ref: { value: number; label: string } | undefined, yMax: 
 }
 
 function legend(names: string[]): string {
+  // Up to 110 px an entry, narrower when many share the row.
+  const step = Math.min(110, (W - M.left - M.right) / Math.max(1, names.length));
   return names
     .map(
       (name, i) =>
-        `<rect x="${M.left + i * 110}" y="${H - 14}" width="10" height="10" fill="${PALETTE[i % PALETTE.length]}"/><text x="${M.left + 14 + i * 110}" y="${H - 5}">${escapeHtml(name)}</text>`,
+        `<rect x="${M.left + i * step}" y="${H - 14}" width="10" height="10" fill="${PALETTE[i % PALETTE.length]}"/><text x="${M.left + 14 + i * step}" y="${H - 5}">${escapeHtml(name)}</text>`,
     )
     .join("");
 }
@@ -146,7 +148,7 @@ export function histogram(options: {
   let ref = "";
   if (options.reference !== undefined) {
     const x = xOf(options.reference.value);
-    ref = `<line x1="${x}" x2="${x}" y1="${M.top}" y2="${H - M.bottom}" stroke="#dc2626" stroke-dasharray="6 4" stroke-width="1.5"/><text x="${x + 4}" y="${M.top + 10}" fill="#dc2626">${escapeHtml(options.reference.label)}</text>`;
+    ref = `<line x1="${x}" x2="${x}" y1="${M.top}" y2="${H - M.bottom}" stroke="#dc2626" stroke-dasharray="6 4" stroke-width="1.5"/><text x="${x > W - 80 ? x - 4 : x + 4}" y="${M.top + 10}" text-anchor="${x > W - 80 ? "end" : "start"}" fill="#dc2626">${escapeHtml(options.reference.label)}</text>`;
   }
   return frame(options.title, "requests", yMax, xAxis, bars + ref + legend(options.sets.map((s) => s.name)));
 }
