@@ -1,4 +1,5 @@
 import { Command, CommanderError } from "commander";
+import { registerBenchCommand } from "./commands/bench.js";
 import { registerChatCommand } from "./commands/chat.js";
 import { registerLogsCommand } from "./commands/logs.js";
 import { registerMockCommand } from "./commands/mock.js";
@@ -49,6 +50,7 @@ export function createProgram(): { program: Command; exit: { code: number } } {
   registerModelsCommand(program, exit);
   registerPullCommand(program, exit);
   registerMockCommand(program, exit);
+  registerBenchCommand(program, exit);
   return { program, exit };
 }
 

@@ -73,6 +73,16 @@ describe("kept-alive sockets", () => {
       await new Promise((resolve) => racy.close(resolve));
     }
   });
+
+  it("never sends a request twice when a reused socket is reset after the response began", async () => {
+    const first = server.requests.length;
+    await streamChat({ baseURL: server.baseURL, model: "m", messages: [] }).result;
+    // The second request reuses the kept-alive socket; the server resets it after 5 tokens.
+    const stream = streamChat({ baseURL: `${server.url}/s/reset/v1`, model: "m", messages: [], retry: 0 });
+    await expect(stream.result).rejects.toMatchObject({ code: "connection" });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(server.requests.slice(first).map((r) => r.scenario)).toEqual(["ok", "reset"]);
+  });
 });
 
 describe("a port that does not speak HTTP", () => {

@@ -6,6 +6,7 @@ import { openAiScenarios } from "./openAiScenarios.js";
 import { pageScenarios } from "./pageScenarios.js";
 import { withResponses } from "./responsesScenarios.js";
 import type { Scenario } from "./Scenario.js";
+import { scheduleScenarios } from "./scheduleScenarios.js";
 import { tokenStream } from "./tokenStream.js";
 
 /**
@@ -23,4 +24,5 @@ export const builtinScenarios: Readonly<Record<string, Scenario>> & { ok: Scenar
     ...ollamaScenarios,
   }),
   ...pageScenarios,
+  ...scheduleScenarios,
 };
