@@ -1,10 +1,10 @@
-import { endpointUrl, streamChat } from "../client/streamChat.js";
+import { streamChat } from "../client/streamChat.js";
 import type { Transport } from "../client/Transport.js";
 import type { Protocol, StreamChatOptions, Timeouts } from "../types/options.js";
 import type { Send } from "./runLevel.js";
 import { watchEndMarker } from "./watchEndMarker.js";
 
-/** The wire protocols `bench` accepts; `responses` works once the client speaks it. */
+/** The wire protocols `bench` accepts. */
 export type BenchProtocol = "openai" | "ollama" | "responses";
 
 /** Options of {@link createHttpSender}. */
@@ -32,12 +32,6 @@ export interface HttpSenderOptions {
  */
 export async function createHttpSender(options: HttpSenderOptions): Promise<Send> {
   const protocol = options.protocol ?? "openai";
-  if (protocol === "responses" && endpointUrl("http://h/v1", protocol).endsWith("/chat/completions")) {
-    // This build's client would silently send chat completions: refuse rather than mislabel a run.
-    throw new TypeError(
-      'This build of llmstream cannot benchmark the Responses API yet (streamChat has no protocol "responses"); use --protocol openai or ollama',
-    );
-  }
   const base = options.transport ?? (await import("../client/nodeTransport.js")).nodeTransport;
   const body: Record<string, unknown> = {};
   if (options.ignoreEos === true) body.ignore_eos = true;
