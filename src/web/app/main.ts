@@ -292,6 +292,15 @@ addEventListener("pagehide", () => {
   if (current === undefined) return;
   conversation.messages.push(current.snapshot());
   save();
+  // The turn is over for this page: the browser now fails its fetch, and that failure must not be
+  // stored as a second answer beside the interrupted one.
+  chatGeneration++;
+  current.controller.abort();
+  current = undefined;
+});
+// A page restored from the back/forward cache would show the abandoned turn as if it were still live.
+addEventListener("pageshow", (event) => {
+  if (event.persisted) location.reload();
 });
 modelSelect.addEventListener("change", () => {
   conversation.model = modelSelect.value;
