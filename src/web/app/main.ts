@@ -44,19 +44,28 @@ let chatGeneration = 0;
 
 // --- scrolling: follow the answer only while the reader is at the bottom ---------------------------
 let following = true;
+/** Where our own last scroll to the bottom left the log. */
+let pinnedTop = 0;
 const atBottom = () => log.scrollHeight - log.scrollTop - log.clientHeight < 32;
+const pinToBottom = () => {
+  log.scrollTop = log.scrollHeight;
+  pinnedTop = log.scrollTop;
+};
 log.addEventListener("scroll", () => {
+  // The scroll event of our own pinning arrives after the answer may have grown further, so being
+  // far from the new bottom then is not the reader's doing: only a move up detaches.
+  if (following && log.scrollTop >= pinnedTop - 1) return;
   following = atBottom();
   jump.hidden = following;
 });
 const follow = () => {
-  if (following) log.scrollTop = log.scrollHeight;
+  if (following) pinToBottom();
   else jump.hidden = false;
 };
 jump.addEventListener("click", () => {
   following = true;
   jump.hidden = true;
-  log.scrollTop = log.scrollHeight;
+  pinToBottom();
   prompt.focus();
 });
 
@@ -339,7 +348,7 @@ for (const message of conversation.messages) {
   if (message.role === "user") addUserMessage(message.content);
   else showStoredAnswer(message);
 }
-log.scrollTop = log.scrollHeight;
+pinToBottom();
 prompt.focus();
 void loadModels();
 // The first grapheme segmenter loads ICU data and the first render compiles the markdown and
