@@ -85,7 +85,9 @@ describe("createServeApp: streamed chat completions", () => {
     expect(response.status).toBe(502);
     const body = (await response.json()) as { error: Record<string, unknown> };
     expect(Object.keys(body.error).sort()).toEqual(["code", "message", "param", "type"]);
-    const busy = await app([{ fail: "http-429" }]).app.fetch(post("/v1/chat/completions", chat({ stream: true })));
+    const busy = await app([{ fail: "http-429" }]).app.fetch(
+      post("/v1/chat/completions", chat({ stream: true })),
+    );
     expect(busy.status).toBe(429);
     expect(busy.headers.get("retry-after")).toBe("3");
   });
@@ -134,9 +136,16 @@ describe("createServeApp: streamed chat completions", () => {
 describe("createServeApp: other endpoints", () => {
   it("answers non-streamed chat with a chat.completion", async () => {
     const { app: server } = app([{ reasoning: "r" }, ...hello]);
-    const body = (await (await server.fetch(post("/v1/chat/completions", chat()))).json()) as Record<string, any>;
+    const body = (await (await server.fetch(post("/v1/chat/completions", chat()))).json()) as Record<
+      string,
+      any
+    >;
     expect(body.object).toBe("chat.completion");
-    expect(body.choices[0].message).toMatchObject({ role: "assistant", content: "Hello", reasoning_content: "r" });
+    expect(body.choices[0].message).toMatchObject({
+      role: "assistant",
+      content: "Hello",
+      reasoning_content: "r",
+    });
     expect(body.choices[0].finish_reason).toBe("stop");
     expect(body.usage.total_tokens).toBe(5);
   });
@@ -144,11 +153,18 @@ describe("createServeApp: other endpoints", () => {
   it("streams /v1/completions as text_completion chunks", async () => {
     const { app: server } = app();
     const events = dataOf(
-      await (await server.fetch(post("/v1/completions", { model: "m", prompt: "Once", stream: true }))).text(),
+      await (
+        await server.fetch(post("/v1/completions", { model: "m", prompt: "Once", stream: true }))
+      ).text(),
     ) as Record<string, any>[];
     expect(events.at(-1)).toBe("[DONE]");
     expect(events[0]?.object).toBe("text_completion");
-    expect(events.slice(0, -1).map((e) => e.choices[0].text).join("")).toBe("Hello");
+    expect(
+      events
+        .slice(0, -1)
+        .map((e) => e.choices[0].text)
+        .join(""),
+    ).toBe("Hello");
   });
 
   it("streams /v1/responses as typed events with sequence numbers and no [DONE]", async () => {
@@ -190,7 +206,9 @@ describe("createServeApp: other endpoints", () => {
       post("/v1/responses", { model: "m", input: "Hi", previous_response_id: "resp_1" }),
     );
     expect(response.status).toBe(400);
-    expect(((await response.json()) as { error: { param: string } }).error.param).toBe("previous_response_id");
+    expect(((await response.json()) as { error: { param: string } }).error.param).toBe(
+      "previous_response_id",
+    );
   });
 
   it("lists models, reports health, serves Prometheus metrics", async () => {
@@ -212,7 +230,9 @@ describe("createServeApp: other endpoints", () => {
     const { app: server } = app(hello, {
       pageHandler: async (request) =>
         new URL(request.url).pathname === "/"
-          ? new Response("<html>", { headers: { "content-type": "text/html", "content-security-policy": "default-src 'self'" } })
+          ? new Response("<html>", {
+              headers: { "content-type": "text/html", "content-security-policy": "default-src 'self'" },
+            })
           : undefined,
     });
     const page = await server.fetch(new Request("http://127.0.0.1/"));

@@ -30,7 +30,12 @@ export function scriptedBackend(script: ScriptStep[]): Backend & {
       state.requests.push(request);
       const stream = createChatStream({
         source: ({ sink, signal, onResponse }) => play(script, sink, signal, onResponse),
-        request: { url: "engine:scripted", protocol: "engine", model: request.model, messages: request.messages },
+        request: {
+          url: "engine:scripted",
+          protocol: "engine",
+          model: request.model,
+          messages: request.messages,
+        },
         signal: hooks.signal,
         retry: 0,
       });

@@ -9,7 +9,11 @@ function server(options: Partial<ServeAppOptions> = {}) {
 }
 
 const body = JSON.stringify({ model: "m", messages: [{ role: "user", content: "Hi" }] });
-function post(headers: Record<string, string> = {}, content: BodyInit = body, host = "127.0.0.1:8080"): Request {
+function post(
+  headers: Record<string, string> = {},
+  content: BodyInit = body,
+  host = "127.0.0.1:8080",
+): Request {
   return new Request(`http://${host}/v1/chat/completions`, {
     method: "POST",
     headers: { "content-type": "application/json", host, ...headers },
@@ -96,7 +100,9 @@ describe("serve security rules", () => {
   it("caps max_tokens, and gives the cap to requests without one", async () => {
     const { app, backend } = server({ maxTokensCap: 50 });
     const ask = (extra: object) =>
-      app.fetch(post({}, JSON.stringify({ model: "m", messages: [{ role: "user", content: "Hi" }], ...extra })));
+      app.fetch(
+        post({}, JSON.stringify({ model: "m", messages: [{ role: "user", content: "Hi" }], ...extra })),
+      );
     await ask({ max_tokens: 5000 });
     await ask({});
     await ask({ max_tokens: 10 });
@@ -115,7 +121,9 @@ describe("serve security rules", () => {
       [{ model: "m", messages: [{ role: "user", content: "x" }], n: 3 }, "n"],
     ];
     for (const [content, param] of cases) {
-      const response = await app.fetch(post({}, typeof content === "string" ? content : JSON.stringify(content)));
+      const response = await app.fetch(
+        post({}, typeof content === "string" ? content : JSON.stringify(content)),
+      );
       expect(response.status).toBe(400);
       expect(((await response.json()) as { error: { param: string | null } }).error.param).toBe(param);
     }
