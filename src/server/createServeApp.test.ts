@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noExplicitAny: the tests read loosely typed wire JSON
 import { describe, expect, it } from "vitest";
 import { createServeApp, type ServeAppOptions } from "./createServeApp.js";
 import { type ScriptStep, scriptedBackend } from "./scriptedBackend.test-helper.js";

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noExplicitAny: the tests read loosely typed wire JSON
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { streamChat } from "../client/streamChat.js";
 import { createMockServer, type MockServer } from "../mock/index.js";
