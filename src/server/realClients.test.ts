@@ -38,7 +38,10 @@ beforeAll(async () => {
   modes.relayCut = { baseURL: await start(relay("truncated")), model: "gpt-mock" };
   modes.engine = {
     baseURL: await start(
-      createServeApp({ backend: createEngineBackend({ modelFile: storiesModel, parallel: 2 }), maxTokensCap: 24 }),
+      createServeApp({
+        backend: createEngineBackend({ modelFile: storiesModel, parallel: 2 }),
+        maxTokensCap: 24,
+      }),
     ),
     model: "stories260K",
   };
@@ -85,13 +88,19 @@ describe.each(["relay", "engine"])("real clients against serve (%s)", (mode) => 
   });
 
   it("openai-node's .stream() helper", async () => {
-    const completion = await sdk(mode).chat.completions.stream({ model: model(), messages }).finalChatCompletion();
+    const completion = await sdk(mode)
+      .chat.completions.stream({ model: model(), messages })
+      .finalChatCompletion();
     expectAnswer(completion.choices[0]?.message.content ?? "");
     expect(completion.model).toBe(model());
   });
 
   it("openai-node responses.create({ stream: true })", async () => {
-    const stream = await sdk(mode).responses.create({ model: model(), input: "Once upon a time", stream: true });
+    const stream = await sdk(mode).responses.create({
+      model: model(),
+      input: "Once upon a time",
+      stream: true,
+    });
     const deltas: string[] = [];
     let final: OpenAI.Responses.Response | undefined;
     for await (const event of stream) {
@@ -125,7 +134,11 @@ describe.each(["relay", "engine"])("real clients against serve (%s)", (mode) => 
 
 describe("real clients see upstream failures as errors", () => {
   it("openai-node throws on a relayed cut instead of ending cleanly", async () => {
-    const stream = await sdk("relayCut").chat.completions.create({ model: "gpt-mock", messages, stream: true });
+    const stream = await sdk("relayCut").chat.completions.create({
+      model: "gpt-mock",
+      messages,
+      stream: true,
+    });
     await expect(
       (async () => {
         for await (const _ of stream) {
@@ -135,9 +148,14 @@ describe("real clients see upstream failures as errors", () => {
   });
 
   it("openai-node's helper assembles relayed tool calls", async () => {
-    const completion = await sdk("relayTools").chat.completions.stream({ model: "gpt-mock", messages }).finalChatCompletion();
+    const completion = await sdk("relayTools")
+      .chat.completions.stream({ model: "gpt-mock", messages })
+      .finalChatCompletion();
     const calls = completion.choices[0]?.message.tool_calls ?? [];
-    expect(calls.map((call) => (call.type === "function" ? call.function.name : ""))).toEqual(["get_weather", "get_time"]);
+    expect(calls.map((call) => (call.type === "function" ? call.function.name : ""))).toEqual([
+      "get_weather",
+      "get_time",
+    ]);
     expect(completion.choices[0]?.finish_reason).toBe("tool_calls");
   });
 });
