@@ -100,11 +100,15 @@ function usage(message: string): number {
   return ExitCode.usage;
 }
 
+/** Seconds may be fractional; counts must be whole. */
 function parseCount(value: string | undefined, flag: string, min: number): number | undefined | Error {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < min)
-    return new Error(`${flag} must be a whole number of at least ${min}, got "${value}"`);
+  const seconds = flag === "--grace" || flag === "--upstream-idle-timeout";
+  if (value.trim() === "" || !Number.isFinite(n) || (!seconds && !Number.isInteger(n)) || n < min)
+    return new Error(
+      `${flag} must be a ${seconds ? "number" : "whole number"} of at least ${min}, got "${value}"`,
+    );
   return n;
 }
 
@@ -118,7 +122,7 @@ async function runServe(raw: RawServeOptions): Promise<number> {
     ["maxTokensCap", "--max-tokens-cap", 1, raw.maxTokensCap],
     ["threads", "--threads", 1, raw.threads],
     ["grace", "--grace", 0, raw.grace],
-    ["idle", "--upstream-idle-timeout", 1, raw.upstreamIdleTimeout],
+    ["idle", "--upstream-idle-timeout", 0.001, raw.upstreamIdleTimeout],
   ] as const) {
     const parsed = parseCount(value, flag, min);
     if (parsed instanceof Error) return usage(parsed.message);
@@ -143,12 +147,25 @@ async function runServe(raw: RawServeOptions): Promise<number> {
     ...(raw.logFile === undefined ? {} : { logFile: raw.logFile }),
   });
   const otel = createOtelServerHook({ providerName: "llmstream" });
-  // The log and OTel run after the stream, never inside it.
-  const onFinish = (info: FinishInfo) =>
-    setImmediate(() => {
-      log.onFinish(info);
-      otel(info);
-    });
+  // The log and OTel run after the stream, never inside it; shutdown waits for the pending writes.
+  const pendingWrites = new Set<Promise<void>>();
+  const onFinish = (info: FinishInfo) => {
+    const write = new Promise<void>((resolve) =>
+      setImmediate(() => {
+        log.onFinish(info);
+        otel(info);
+        resolve();
+      }),
+    );
+    pendingWrites.add(write);
+    void write.then(() => pendingWrites.delete(write));
+  };
+  const drainLog = async () => {
+    // A stream aborted by the shutdown reports its finish a moment after the response ended.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await Promise.all(pendingWrites);
+    await log.close();
+  };
 
   let backend: Backend;
   let description: string;
@@ -224,7 +241,7 @@ async function runServe(raw: RawServeOptions): Promise<number> {
       void app
         .shutdown({ graceMs: (numbers.grace ?? 10) * 1000 })
         .finally(() => server.close())
-        .finally(() => log.close())
+        .finally(drainLog)
         .finally(resolve);
     };
     process.on("SIGINT", stop);
