@@ -39,18 +39,28 @@ if (role === "mock") {
   // The floor for one extra hop: copy request and response bytes, nothing else (~30 lines).
   const target = new URL(process.argv[3]);
   const agent = new http.Agent({ keepAlive: true, maxSockets: Number.POSITIVE_INFINITY });
+  const hopByHop = new Set([
+    "connection",
+    "keep-alive",
+    "transfer-encoding",
+    "te",
+    "upgrade",
+    "proxy-connection",
+  ]);
   const server = http.createServer((req, res) => {
+    const headers = Object.fromEntries(Object.entries(req.headers).filter(([name]) => !hopByHop.has(name)));
     const upstream = http.request(
       {
         host: target.hostname,
         port: target.port,
         path: req.url,
         method: req.method,
-        headers: req.headers,
+        headers,
         agent,
       },
       (upstreamRes) => {
-        res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.headers);
+        const back = Object.entries(upstreamRes.headers).filter(([name]) => !hopByHop.has(name));
+        res.writeHead(upstreamRes.statusCode ?? 502, Object.fromEntries(back));
         upstreamRes.on("data", (chunk) => res.write(chunk));
         upstreamRes.on("end", () => res.end());
       },
@@ -103,7 +113,9 @@ function cpuOf(child) {
   });
 }
 
-const agent = new http.Agent({ keepAlive: true, maxSockets: Number.POSITIVE_INFINITY });
+// A new connection per stream: a reused keep-alive socket that the server closes at the same
+// moment (its 5 s keep-alive timeout) would fail a request for reasons outside the hop measured.
+const agent = new http.Agent({ keepAlive: false, maxSockets: Number.POSITIVE_INFINITY });
 const stampPattern = /"content":"(\d+\.\d{3}) "/g;
 const now = () => performance.timeOrigin + performance.now();
 
@@ -201,7 +213,9 @@ async function main() {
     const measured = {};
     for (const route of routes) {
       const cpuBefore = route.child ? await cpuOf(route.child) : 0;
-      const { ttfts, delays } = await level(route.url, concurrency, chunks);
+      const { ttfts, delays } = await level(route.url, concurrency, chunks).catch((error) => {
+        throw new Error(`${route.name} at ${concurrency} streams failed: ${error.message}`, { cause: error });
+      });
       const cpuAfter = route.child ? await cpuOf(route.child) : 0;
       measured[route.name] = {
         ttft50: percentile(ttfts, 50),
