@@ -55,6 +55,8 @@ export interface RequestEndInfo {
 /** The server as a web-standard handler (see `serveNode` for the node:http adapter). */
 export interface ServeApp {
   fetch(request: Request): Promise<Response>;
+  /** The request body limit (the node adapter reads at most one byte more). */
+  maxBodyBytes: number;
   backend: Backend;
   metrics: ServeMetrics;
   /** Generations running now. */
@@ -319,6 +321,7 @@ export function createServeApp(options: ServeAppOptions): ServeApp {
   return {
     backend,
     metrics,
+    maxBodyBytes: maxBody,
     async fetch(request: Request): Promise<Response> {
       try {
         return await handle(request);
