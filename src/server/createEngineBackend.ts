@@ -103,6 +103,7 @@ export function createEngineBackend(options: EngineBackendOptions): Backend {
         const stream = streamEngineChat({
           modelFile: options.modelFile,
           messages: request.messages,
+          idleContexts: parallel,
           signal: hooks.signal,
           ...(request.maxTokens === undefined ? {} : { maxTokens: request.maxTokens }),
           ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
