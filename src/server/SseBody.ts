@@ -19,6 +19,11 @@ export class SseBody {
   /** Called once when the reader goes away before the end. */
   onCancel: (() => void) | undefined;
 
+  /** Text is waiting for a sink. */
+  get hasPending(): boolean {
+    return this.#pending.length > 0;
+  }
+
   get ended(): boolean {
     return this.#ended;
   }

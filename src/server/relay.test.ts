@@ -190,7 +190,18 @@ describe("relay: a client that disconnects closes the upstream request", () => {
         upstreams: [upstream(when === "mid-stream" ? "slow" : "slow-first-token", "u")],
       });
       const app = createServeApp({ backend, statusHoldMs: 10, pingIntervalMs: 50 });
-      const server = await serveNode(app, { port: 0 });
+      // The moment the server saw the client go: the adapter aborts request.signal on socket close.
+      let seenGoneAt = Number.NaN;
+      const watched = {
+        ...app,
+        fetch: (request: Request) => {
+          request.signal.addEventListener("abort", () => {
+            seenGoneAt = performance.now();
+          });
+          return app.fetch(request);
+        },
+      };
+      const server = await serveNode(watched, { port: 0 });
       opened.push({ app, server });
       const before = mock.requests.length;
       const controller = new AbortController();
@@ -206,8 +217,12 @@ describe("relay: a client that disconnects closes the upstream request", () => {
       const abortedAt = performance.now();
       controller.abort();
       const record = await mock.waitForClose(before, { timeoutMs: 2000 });
-      expect(performance.now() - abortedAt).toBeLessThan(100);
+      const closedAt = performance.now();
       expect(record.clientClosedEarly).toBe(true);
+      // The relay's own part: from seeing the client go to the upstream socket closing.
+      expect(closedAt - seenGoneAt).toBeLessThan(100);
+      // End to end it includes the kernel and this loaded test machine's scheduling; logged, loosely bounded.
+      expect(closedAt - abortedAt).toBeLessThan(1000);
       while (backend.inFlight().u !== 0) await new Promise((resolve) => setTimeout(resolve, 5));
     });
   }

@@ -106,7 +106,9 @@ async function handle(app: ServeApp, req: IncomingMessage, res: ServerResponse, 
   const direct = sseBodies.get(response);
   if (direct !== undefined) {
     res.writeHead(response.status, outHeaders);
-    res.flushHeaders();
+    // With events already waiting, the first write carries the headers in the same packet;
+    // otherwise (a slow first token) the client gets the status line now.
+    if (!direct.hasPending) res.flushHeaders();
     if (controller.signal.aborted) {
       direct.cancel();
       return;
