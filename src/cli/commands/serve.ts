@@ -1,17 +1,40 @@
 import { availableParallelism } from "node:os";
 import type { Command } from "commander";
-import { loadEngineModel, smallModelParameters } from "../../engine/engineRuntime.js";
-import { resolveModelFile } from "../../engine/resolveModelFile.js";
-import { createRequestLog } from "../../log/createRequestLog.js";
-import { createOtelServerHook } from "../../log/otel.js";
 import type { Backend } from "../../server/Backend.js";
-import { createEngineBackend } from "../../server/createEngineBackend.js";
-import { createRelayBackend } from "../../server/createRelayBackend.js";
-import { createServeApp, type RequestEndInfo } from "../../server/createServeApp.js";
-import { parseUpstream, type UpstreamConfig } from "../../server/parseUpstream.js";
-import { serveNode } from "../../server/serveNode.js";
+import type { RequestEndInfo } from "../../server/createServeApp.js";
+import type { UpstreamConfig } from "../../server/parseUpstream.js";
 import type { FinishInfo } from "../../types/options.js";
 import { ExitCode } from "../runCli.js";
+
+/**
+ * The server, engine, log and metrics modules, loaded only when `serve` runs: every other command
+ * (and `--help`) starts without them.
+ */
+async function loadServeModules() {
+  const [engineRuntime, resolve, requestLog, otel, engineBackend, relayBackend, app, upstream, node] =
+    await Promise.all([
+      import("../../engine/engineRuntime.js"),
+      import("../../engine/resolveModelFile.js"),
+      import("../../log/createRequestLog.js"),
+      import("../../log/otel.js"),
+      import("../../server/createEngineBackend.js"),
+      import("../../server/createRelayBackend.js"),
+      import("../../server/createServeApp.js"),
+      import("../../server/parseUpstream.js"),
+      import("../../server/serveNode.js"),
+    ]);
+  return {
+    ...engineRuntime,
+    ...resolve,
+    ...requestLog,
+    ...otel,
+    ...engineBackend,
+    ...relayBackend,
+    ...app,
+    ...upstream,
+    ...node,
+  };
+}
 
 const helpText = `
 Serves the OpenAI API (POST /v1/chat/completions, /v1/completions, /v1/responses; GET /v1/models,
@@ -113,6 +136,18 @@ function parseCount(value: string | undefined, flag: string, min: number): numbe
 }
 
 async function runServe(raw: RawServeOptions): Promise<number> {
+  const {
+    createEngineBackend,
+    createOtelServerHook,
+    createRelayBackend,
+    createRequestLog,
+    createServeApp,
+    loadEngineModel,
+    parseUpstream,
+    resolveModelFile,
+    serveNode,
+    smallModelParameters,
+  } = await loadServeModules();
   const numbers: Record<string, number | undefined> = {};
   for (const [key, flag, min, value] of [
     ["port", "--port", 0, raw.port],
