@@ -275,7 +275,15 @@ export function createServeApp(options: ServeAppOptions): ServeApp {
 
     if (encoder === undefined) {
       const outcome = await generation;
-      const apiError = failureOf(outcome);
+      // Nobody reads this answer; 499 (nginx's "client closed request") keeps the metrics honest.
+      const apiError =
+        failureOf(outcome) ??
+        (controller.signal.aborted
+          ? new ApiError(499, "The client closed the request", {
+              type: "server_error",
+              code: "client_closed",
+            })
+          : undefined);
       if (apiError !== undefined || outcome.result === undefined) {
         const error = apiError ?? new ApiError(500, "The generation ended without a result");
         finish(outcome, error.status, error);

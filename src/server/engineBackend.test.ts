@@ -130,4 +130,18 @@ describe("serve over the embedded engine", () => {
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(finished).toHaveLength(1);
   });
+
+  it("stops decoding when the client of a non-streamed request goes away", async () => {
+    finished.length = 0;
+    const controller = new AbortController();
+    const pending = app.fetch(request({ max_tokens: 100_000 }, controller.signal));
+    await until(() => (backend.health() as { active: number }).active === 1);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    const abortedAt = performance.now();
+    controller.abort();
+    await until(() => finished.length === 1);
+    expect(performance.now() - abortedAt).toBeLessThan(100);
+    expect(finished[0]?.result.finishReason).toBe("aborted");
+    expect((await pending).status).toBe(499);
+  });
 });
