@@ -74,17 +74,17 @@ const sseHeaders = {
  */
 export function sseResponse(body: SseBody, headers: Record<string, string> = {}): Response {
   const encoder = new TextEncoder();
+  let attached = false;
   const stream = new ReadableStream<Uint8Array>(
     {
       pull(controller) {
-        try {
-          body.attach({
-            write: (text) => controller.enqueue(encoder.encode(text)),
-            end: () => controller.close(),
-          });
-        } catch {
-          // Already attached: later pulls have nothing to do, writes arrive by themselves.
-        }
+        // Only the first pull starts delivery; later writes arrive by themselves.
+        if (attached) return;
+        attached = true;
+        body.attach({
+          write: (text) => controller.enqueue(encoder.encode(text)),
+          end: () => controller.close(),
+        });
       },
       cancel() {
         body.cancel();
