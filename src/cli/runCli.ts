@@ -5,6 +5,7 @@ import { registerLogsCommand } from "./commands/logs.js";
 import { registerMockCommand } from "./commands/mock.js";
 import { registerModelsCommand } from "./commands/models.js";
 import { registerPullCommand } from "./commands/pull.js";
+import { registerServeCommand } from "./commands/serve.js";
 import { version } from "./version.js";
 
 /** Exit codes, documented in `--help` and the README. */
@@ -28,6 +29,7 @@ Examples:
   $ llmstream chat -i --base-url http://127.0.0.1:8080/v1 -m qwen2.5
   $ llmstream models
   $ llmstream logs stats --since 1d
+  $ llmstream serve --port 0
 
 Each command has its own help, with examples and (for chat) the exit codes: llmstream help chat
 `;
@@ -51,6 +53,7 @@ export function createProgram(): { program: Command; exit: { code: number } } {
   registerPullCommand(program, exit);
   registerMockCommand(program, exit);
   registerBenchCommand(program, exit);
+  registerServeCommand(program, exit);
   return { program, exit };
 }
 

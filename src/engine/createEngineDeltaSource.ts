@@ -28,6 +28,8 @@ export interface EngineGenerationOptions {
   threads?: number;
   /** Context window in tokens (prompt + answer). @defaultValue the model's training context, at most 4096 */
   contextSize?: number;
+  /** Released contexts kept for reuse; a server with N parallel slots keeps N. @defaultValue 1 */
+  idleContexts?: number;
 }
 
 /** What the source learned once the model was loaded and the prompt built. */
@@ -86,7 +88,11 @@ export function createEngineDeltaSource(
     }
     const threads = options.threads ?? defaultEngineThreads(info.parameterCount);
     // Not raced with the signal: creating a context takes milliseconds and a raced one would leak.
-    const lease = await acquireContext(engine, { contextSize, threads });
+    const lease = await acquireContext(engine, {
+      contextSize,
+      threads,
+      ...(options.idleContexts === undefined ? {} : { keepIdle: options.idleContexts }),
+    });
     try {
       onPrepared?.({
         engine,

@@ -51,6 +51,20 @@ describe("acquireContext", () => {
     await third.release();
     await second.release();
   });
+
+  it("keeps up to keepIdle released contexts, so parallel requests all reuse one", async () => {
+    const engine = await loadEngineModel(storiesModel);
+    const shape = { contextSize: 256, threads: 1, keepIdle: 2 };
+    const a = await acquireContext(engine, shape);
+    const b = await acquireContext(engine, shape);
+    const c = await acquireContext(engine, shape);
+    await Promise.all([a.release(), b.release(), c.release()]);
+    const kept = [a, b, c].filter((lease) => !lease.context.disposed).map((lease) => lease.context);
+    expect(kept).toHaveLength(2);
+    const again = [await acquireContext(engine, shape), await acquireContext(engine, shape)];
+    expect(new Set(again.map((lease) => lease.context))).toEqual(new Set(kept));
+    await Promise.all(again.map((lease) => lease.release()));
+  });
 });
 
 describe("loadEngineModel", () => {

@@ -43,7 +43,7 @@ const models = new Map<string, Promise<EngineModel>>();
  * request skips creating them (~30 ms here). Keeping the sequence, rather than disposing it and asking
  * for a new one, measured faster to first token.
  */
-const idleContexts = new Map<string, { context: LlamaContext; sequence: LlamaContextSequence }>();
+const idleContexts = new Map<string, { context: LlamaContext; sequence: LlamaContextSequence }[]>();
 /**
  * Backends on which a model load failed. node-llama-cpp 3.21.1 builds the model object before
  * llama.cpp loads the file, and that object holds a dispose-prevention handle on the backend that only
@@ -153,14 +153,20 @@ export function loadEngineModel(file: string): Promise<EngineModel> {
   return loading;
 }
 
-/** Borrows a context sequence of `contextSize` tokens and `threads` threads, reusing an idle one. @internal */
+/**
+ * Borrows a context sequence of `contextSize` tokens and `threads` threads, reusing an idle one.
+ * `keepIdle` is how many released contexts of this shape are kept for reuse (a server running
+ * `--parallel N` keeps N, so no request pays for creating one). @defaultValue 1
+ * @internal
+ */
 export async function acquireContext(
   engine: EngineModel,
-  options: { contextSize: number; threads: number },
+  options: { contextSize: number; threads: number; keepIdle?: number },
 ): Promise<ContextLease> {
   const key = `${engine.file}\0${options.contextSize}\0${options.threads}`;
-  const idle = idleContexts.get(key);
-  idleContexts.delete(key);
+  const keepIdle = Math.max(1, options.keepIdle ?? 1);
+  const pool = idleContexts.get(key);
+  const idle = pool?.pop();
   let context = idle?.context;
   let sequence = idle?.sequence;
   if (context === undefined || sequence === undefined || context.disposed || sequence.disposed) {
@@ -189,12 +195,23 @@ export async function acquireContext(
     async release() {
       if (released) return;
       released = true;
-      if (idleContexts.has(key) || leased.disposed || leasedSequence.disposed) {
+      let idlePool = idleContexts.get(key);
+      if (idlePool === undefined) {
+        // Stored at once: concurrent releases must share one pool, or contexts would leak.
+        idlePool = [];
+        idleContexts.set(key, idlePool);
+      }
+      if (idlePool.length >= keepIdle || leased.disposed || leasedSequence.disposed) {
         await leased.dispose();
         return;
       }
       await leasedSequence.clearHistory();
-      idleContexts.set(key, { context: leased, sequence: leasedSequence });
+      // Another release may have filled the pool while this one cleared its history.
+      if (idlePool.length >= keepIdle) {
+        await leased.dispose();
+        return;
+      }
+      idlePool.push({ context: leased, sequence: leasedSequence });
     },
   };
 }
@@ -204,7 +221,7 @@ export async function acquireContext(
  * to exit; useful in long-running processes and tests. The next request loads everything again.
  */
 export async function disposeEngine(): Promise<void> {
-  const contexts = [...idleContexts.values()];
+  const contexts = [...idleContexts.values()].flat();
   idleContexts.clear();
   const loadedModels = [...models.values()];
   models.clear();

@@ -1,0 +1,56 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { createSseParser } from "../sse/createSseParser.js";
+import type { StreamEvent } from "../types/events.js";
+import type { ChatResult } from "../types/result.js";
+import { createChatChunkEncoder } from "./createChatChunkEncoder.js";
+
+const done = (text: string): StreamEvent =>
+  ({
+    type: "done",
+    text,
+    reasoning: "",
+    toolCalls: [],
+    finishReason: "stop",
+    usage: { promptTokens: 1, completionTokens: 2, totalTokens: 3, source: "server" },
+    metrics: {} as ChatResult["metrics"],
+    warnings: [],
+  }) as StreamEvent;
+
+describe("createChatChunkEncoder", () => {
+  it("round-trips any text pieces through an SSE parser fed in any split", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.string({ unit: "grapheme", minLength: 1 }), { maxLength: 12 }),
+        fc.array(fc.nat(), { maxLength: 6 }),
+        (pieces, cuts) => {
+          const encoder = createChatChunkEncoder({
+            id: "c",
+            created: 1,
+            model: "m\u2028",
+            includeUsage: true,
+          });
+          const wire = [encoder.start(), ...pieces.map((text) => encoder.event({ type: "text", text }))]
+            .concat(encoder.event(done(pieces.join(""))))
+            .join("");
+          const data: string[] = [];
+          const parser = createSseParser({ onEvent: (event) => data.push(event.data) });
+          const points = [...new Set(cuts.map((cut) => cut % (wire.length + 1)))].sort((a, b) => a - b);
+          let from = 0;
+          for (const point of [...points, wire.length]) {
+            parser.feed(wire.slice(from, point));
+            from = point;
+          }
+          expect(data.at(-1)).toBe("[DONE]");
+          const chunks = data
+            .slice(0, -1)
+            .map((text) => JSON.parse(text) as { choices: { delta?: { content?: string } }[] });
+          expect(chunks.map((chunk) => chunk.choices[0]?.delta?.content ?? "").join("")).toBe(
+            pieces.join(""),
+          );
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+});

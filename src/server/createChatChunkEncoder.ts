@@ -1,0 +1,66 @@
+import type { StreamEvent } from "../types/events.js";
+import type { ApiError } from "./ApiError.js";
+import { sseData, sseDone, wireFinishReason, wireUsage } from "./openAiWire.js";
+import type { EncoderContext, StreamEncoder } from "./StreamEncoder.js";
+
+/**
+ * The `/v1/chat/completions` stream: a role chunk `{role:"assistant",content:""}` first, one chunk
+ * per event (content, `reasoning_content`, whole tool calls as tool-call deltas), one chunk with
+ * `finish_reason`, then — only with `include_usage` — a `choices: []` usage chunk (every other chunk
+ * then carries `usage: null`), then `data: [DONE]`. Every chunk has the same id, created and model.
+ *
+ * @example
+ * ```ts
+ * const encoder = createChatChunkEncoder({ id: "chatcmpl-1", created: 1, model: "m", includeUsage: false });
+ * write(encoder.start());
+ * for await (const event of stream) write(encoder.event(event));
+ * ```
+ */
+export function createChatChunkEncoder(context: EncoderContext): StreamEncoder {
+  // The constant part of every chunk, serialised once.
+  const head = `{"id":${JSON.stringify(context.id)},"object":"chat.completion.chunk","created":${context.created},"model":${JSON.stringify(context.model)},"system_fingerprint":null,"choices":[`;
+  const tail = context.includeUsage ? `],"usage":null}` : "]}";
+  let usage: Record<string, unknown> | undefined;
+  const chunk = (delta: string, finishReason: string | null = null) =>
+    sseData(
+      `${head}{"index":0,"delta":${delta},"logprobs":null,"finish_reason":${finishReason === null ? "null" : JSON.stringify(finishReason)}}${tail}`,
+    );
+
+  return {
+    start: () => chunk(`{"role":"assistant","content":""}`),
+    event(event: StreamEvent): string {
+      switch (event.type) {
+        case "text":
+          return chunk(`{"content":${JSON.stringify(event.text)}}`);
+        case "reasoning":
+          return chunk(`{"reasoning_content":${JSON.stringify(event.text)}}`);
+        case "tool_call":
+          return chunk(
+            JSON.stringify({
+              tool_calls: [
+                {
+                  index: event.index,
+                  id: event.id,
+                  type: "function",
+                  function: { name: event.name, arguments: event.arguments },
+                },
+              ],
+            }),
+          );
+        case "usage":
+          usage = wireUsage(event.usage);
+          return "";
+        case "done": {
+          const parts = [chunk("{}", wireFinishReason(event))];
+          if (context.includeUsage)
+            parts.push(sseData(`${head}],"usage":${JSON.stringify(usage ?? wireUsage(event.usage))}}`));
+          parts.push(sseDone);
+          return parts.join("");
+        }
+        default:
+          return "";
+      }
+    },
+    error: (error: ApiError) => sseData(JSON.stringify(error.toBody())),
+  };
+}

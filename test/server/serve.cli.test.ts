@@ -1,0 +1,115 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createMockServer, type MockServer } from "../../src/mock/index.js";
+import { type CliProcess, ensureBuilt, runCli, startCli } from "../cli/cliProcess.js";
+
+const storiesModel = new URL("../../../shared/models/stories260K.gguf", import.meta.url).pathname;
+const startLine = /^llmstream serve: (http:\/\/127\.0\.0\.1:\d+\/v1) \((.*)\)\n$/;
+let mock: MockServer;
+
+beforeAll(async () => {
+  ensureBuilt();
+  mock = await createMockServer();
+});
+afterAll(() => mock.close());
+
+async function serve(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ cli: CliProcess; baseURL: string }> {
+  const cli = startCli(["serve", "--port", "0", ...args], { env });
+  const line = await cli.waitForStdout((out) => out.includes("\n"), 30_000);
+  const baseURL = startLine.exec(line)?.[1];
+  if (baseURL === undefined)
+    throw new Error(`Unexpected start line: ${JSON.stringify(line)}; stderr: ${cli.stderr()}`);
+  return { cli, baseURL };
+}
+
+const chatBody = (extra: object = {}) =>
+  JSON.stringify({
+    model: "stories260K",
+    messages: [{ role: "user", content: "Once upon a time" }],
+    ...extra,
+  });
+
+describe("llmstream serve (process)", () => {
+  it("prints exactly one stdout line with the base URL, serves the engine, and exits 0 on SIGTERM", async () => {
+    const home = mkdtempSync(join(tmpdir(), "llmstream-serve-"));
+    const { cli, baseURL } = await serve(["--model-file", storiesModel, "--parallel", "2"], {
+      LLMSTREAM_HOME: home,
+    });
+    expect(cli.stdout()).toMatch(/\(engine: stories260K\.gguf, 2 slots\)\n$/);
+    const response = await fetch(`${baseURL}/chat/completions`, {
+      method: "POST",
+      body: chatBody({ stream: true, max_tokens: 8 }),
+    });
+    expect(response.status).toBe(200);
+    expect(await response.text()).toMatch(/data: \[DONE\]\n\n$/);
+    cli.child.kill("SIGTERM");
+    expect((await cli.exited).code).toBe(0);
+    expect(cli.stdout().split("\n")).toHaveLength(2);
+    expect(cli.stderr()).toMatch(/chat 200 ok/);
+    // Written once per request into the request log, labelled as served.
+    const logged = await runCli(["logs", "list", "--json"], { env: { LLMSTREAM_HOME: home } });
+    const records = logged.stdout
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(records).toHaveLength(1);
+    expect(records[0]).toMatchObject({ source: "serve", host: "engine", completionTokens: 8 });
+  }, 60_000);
+
+  it("on SIGTERM lets a stream run for --grace, then ends it with an in-band error, and exits 0", async () => {
+    const { cli, baseURL } = await serve(["--upstream", `slow=${mock.url}/s/slow/v1`, "--grace", "0.3"]);
+    const response = await fetch(`${baseURL}/chat/completions`, {
+      method: "POST",
+      body: chatBody({ stream: true, model: "m" }),
+    });
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    await reader.read();
+    const signalled = performance.now();
+    cli.child.kill("SIGTERM");
+    const parts: string[] = [];
+    const decoder = new TextDecoder();
+    for (let step = await reader.read(); !step.done; step = await reader.read())
+      parts.push(decoder.decode(step.value));
+    const tail = parts.join("");
+    expect(performance.now() - signalled).toBeGreaterThan(250);
+    expect(tail).toMatch(/data: \{"error":\{"message":"The server is shutting down/);
+    expect(tail).not.toMatch(/\[DONE\]/);
+    expect((await cli.exited).code).toBe(0);
+  }, 30_000);
+
+  it("requires LLMSTREAM_API_KEY when set, and warns loudly on 0.0.0.0 without a key", async () => {
+    const keyed = await serve(["--upstream", `${mock.url}/v1`], { LLMSTREAM_API_KEY: "k3y" });
+    const denied = await fetch(`${keyed.baseURL}/models`);
+    expect(denied.status).toBe(401);
+    const allowed = await fetch(`${keyed.baseURL}/models`, { headers: { authorization: "Bearer k3y" } });
+    expect(allowed.status).toBe(200);
+    keyed.cli.child.kill("SIGTERM");
+    await keyed.cli.exited;
+    const open = startCli(["serve", "--port", "0", "--host", "0.0.0.0", "--upstream", `${mock.url}/v1`]);
+    await open.waitForStdout((out) => out.includes("\n"), 30_000);
+    expect(open.stderr()).toMatch(/WARNING: listening on every network interface WITHOUT an API key/);
+    open.child.kill("SIGTERM");
+    expect((await open.exited).code).toBe(0);
+  }, 60_000);
+
+  it("exits 2 on usage errors and 1 on a bad model file", async () => {
+    for (const args of [
+      ["--port", "http"],
+      ["--upstream", "ftp://example"],
+      ["--model-file", storiesModel, "--upstream", "http://127.0.0.1:1/v1"],
+      ["--parallel", "0"],
+    ]) {
+      const run = await runCli(["serve", ...args]);
+      expect(run.code, args.join(" ")).toBe(2);
+      expect(run.stdout).toBe("");
+    }
+    const missing = await runCli(["serve", "--port", "0", "--model-file", "/nonexistent/model.gguf"]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/nonexistent\/model\.gguf/);
+  }, 60_000);
+});
