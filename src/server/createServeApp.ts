@@ -175,7 +175,11 @@ export function createServeApp(options: ServeAppOptions): ServeApp {
         );
       return generate(endpoint, request, cors);
     }
-    if (request.method === "GET" && !path.startsWith("/v1/") && options.pageHandler !== undefined) {
+    if (
+      (request.method === "GET" || request.method === "HEAD") &&
+      !path.startsWith("/v1/") &&
+      options.pageHandler !== undefined
+    ) {
       const page = await options.pageHandler(request);
       if (page !== undefined) return page;
     }

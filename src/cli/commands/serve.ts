@@ -11,7 +11,7 @@ import { ExitCode } from "../runCli.js";
  * (and `--help`) starts without them.
  */
 async function loadServeModules() {
-  const [engineRuntime, resolve, requestLog, otel, engineBackend, relayBackend, app, upstream, node] =
+  const [engineRuntime, resolve, requestLog, otel, engineBackend, relayBackend, app, upstream, node, web] =
     await Promise.all([
       import("../../engine/engineRuntime.js"),
       import("../../engine/resolveModelFile.js"),
@@ -22,6 +22,7 @@ async function loadServeModules() {
       import("../../server/createServeApp.js"),
       import("../../server/parseUpstream.js"),
       import("../../server/serveNode.js"),
+      import("../../web/createPageHandler.js"),
     ]);
   return {
     ...engineRuntime,
@@ -33,12 +34,14 @@ async function loadServeModules() {
     ...app,
     ...upstream,
     ...node,
+    ...web,
   };
 }
 
 const helpText = `
 Serves the OpenAI API (POST /v1/chat/completions, /v1/completions, /v1/responses; GET /v1/models,
-/health, /metrics) over the embedded engine, or as a relay in front of upstream servers.
+/health, /metrics) over the embedded engine, or as a relay in front of upstream servers, and a chat
+page at / (open the printed URL without /v1 in a browser).
 
 With neither --model-file nor --upstream it runs the embedded engine with the same model resolution
 as chat (LLMSTREAM_MODEL_FILE, the newest model in LLMSTREAM_MODELS_DIR, the development model).
@@ -139,6 +142,7 @@ async function runServe(raw: RawServeOptions): Promise<number> {
   const {
     createEngineBackend,
     createOtelServerHook,
+    createPageHandler,
     createRelayBackend,
     createRequestLog,
     createServeApp,
@@ -248,6 +252,7 @@ async function runServe(raw: RawServeOptions): Promise<number> {
     ...(numbers.maxBody === undefined ? {} : { maxBodyBytes: numbers.maxBody }),
     ...(numbers.maxTokensCap === undefined ? {} : { maxTokensCap: numbers.maxTokensCap }),
     onRequestEnd: (info) => accessLog(info, raw.jsonLog === true),
+    pageHandler: createPageHandler(),
   });
   let server: Awaited<ReturnType<typeof serveNode>>;
   try {
