@@ -111,7 +111,14 @@ let files: Server;
 let filesURL: string;
 let binDir: string;
 /** The markdown files whose code blocks are tested (src/mock/README.md shows internal imports: not yet). */
-const documents = ["README.md", "src/log/README.md"];
+const documents = [
+  "README.md",
+  "src/log/README.md",
+  "docs/serve.md",
+  "docs/bench.md",
+  "docs/responses.md",
+  "docs/web.md",
+];
 const blocks = documents.flatMap((document) =>
   codeBlocks(readFileSync(join(root, document), "utf8")).map((block) => ({ ...block, document })),
 );
@@ -240,6 +247,52 @@ const lineRules: Record<string, LineRule> = {
         expect(statSync(join(cwd, "..", "home", "models", "qwen2.5-0.5b-instruct-q4_k_m.gguf")).size).toBe(
           statSync(storiesModel).size,
         ),
+    },
+  'npm run serve                       # the embedded engine: "llmstream serve: http://127.0.0.1:8080/v1 (engine: stories260K.gguf, 2 slots)"':
+    {
+      why: "a server: runs until stopped, on a free port (8080 is the mock's URL here), without npm run's rebuild; stopped with Ctrl-C once it printed its one line",
+      replace: `cd '${root}' && exec node dist/cli/main.js serve --port 0 --no-log`,
+      until: /^llmstream serve: http:\/\/127\.0\.0\.1:\d+\/v1 \(engine: stories260K\.gguf, \d+ slots?\)\n/,
+    },
+  "llmstream serve --upstream a=http://127.0.0.1:8080/v1 --upstream b=http://localhost:11434 --port 8081   # a relay in front of two servers":
+    {
+      why: "a server: runs until stopped, on a free port (8081 may be taken); both upstreams are the mock here",
+      replace:
+        "exec llmstream serve --upstream a=http://127.0.0.1:8080/v1 --upstream b=http://localhost:11434 --port 0",
+      until: /^llmstream serve: http:\/\/127\.0\.0\.1:\d+\/v1 \(relay: .*\)\n/,
+    },
+  'llmstream chat --protocol responses "Hi"                    # the OpenAI Responses API (/v1/responses)': {
+    why: "the default server is OLLAMA_HOST, the mock here, which speaks /v1/responses",
+    check: (result) => {
+      answerPrinted(result);
+      expect(mock.requests.at(-1)?.path).toMatch(/\/v1\/responses$/);
+    },
+  },
+  "llmstream bench --base-url http://127.0.0.1:8080/v1 -m llama3 --concurrency 1,8 --requests 16 --json result.json --html report.html":
+    {
+      why: "the server is the mock here",
+      check: (result, cwd) => {
+        expect(result.stdout).toMatch(/completed \/ failed\s+16 \/ 0\s+16 \/ 0/);
+        const report = JSON.parse(readFileSync(join(cwd, "result.json"), "utf8")) as Record<string, unknown>;
+        expect(report).toHaveProperty("levels");
+        expect(readFileSync(join(cwd, "report.html"), "utf8")).toMatch(/<svg/);
+      },
+    },
+  "llmstream bench --base-url http://127.0.0.1:8080/v1 -m llama3 --rate 20 --duration 3 --slo ttft=500ms,tpot=50ms,e2e=10s":
+    {
+      why: "the server is the mock here; on a loaded machine the client may lag its schedule, and then the run must say INVALID and exit 1",
+      codes: [0, 1],
+      check: (result) => {
+        expect(result.stdout).toMatch(/goodput req\/s/);
+        if (result.code === 1) expect(result.stdout).toMatch(/INVALID RUN/);
+        else expect(result.stdout).not.toMatch(/INVALID RUN/);
+      },
+    },
+  "llmstream bench --model-file model.gguf --concurrency 1,2 --requests 8 --max-tokens 32   # the embedded engine, in process":
+    {
+      why: "needs a model.gguf: the tiny stories260K from ../shared/models",
+      setup: (cwd) => symlinkSync(storiesModel, join(cwd, "model.gguf")),
+      check: (result) => expect(result.stdout).toMatch(/completed \/ failed\s+8 \/ 0\s+8 \/ 0/),
     },
   "llmstream models                                         # size, architecture, parameters, context, chat template":
     {
