@@ -318,20 +318,35 @@ describe("llmstream bench against the mock", () => {
     expect(run.stdout).toMatch(/timeout 2/);
   });
 
-  it("stops on Ctrl-C, still prints the report, and exits 130", async () => {
-    const before = mock.requests.length;
-    const cli = startCli(["bench", "--base-url", `${mock.url}/s/stall/v1`, "-m", "m", "--concurrency", "4"]);
-    // Interrupt once all four requests are in flight (the handler is set before the first is sent).
-    const deadline = performance.now() + 10_000;
-    while (mock.requests.length < before + 4 && performance.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    cli.child.kill("SIGINT");
-    const { code } = await cli.exited;
-    expect(code).toBe(130);
-    expect(cli.stderr()).toMatch(/interrupted/);
-    expect(cli.stdout()).toMatch(/aborted 4/);
-  }, 20_000);
+  it.each([
+    ["SIGINT", 130, /interrupted/],
+    ["SIGTERM", 143, /terminated/],
+  ] as const)(
+    "stops on %s (Ctrl-C, or `timeout`/`docker stop`), still prints the report, and exits %i",
+    async (signal, exitCode, said) => {
+      const before = mock.requests.length;
+      const cli = startCli([
+        "bench",
+        "--base-url",
+        `${mock.url}/s/stall/v1`,
+        "-m",
+        "m",
+        "--concurrency",
+        "4",
+      ]);
+      // Interrupt once all four requests are in flight (the handler is set before the first is sent).
+      const deadline = performance.now() + 10_000;
+      while (mock.requests.length < before + 4 && performance.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      cli.child.kill(signal);
+      const { code } = await cli.exited;
+      expect(code).toBe(exitCode);
+      expect(cli.stderr()).toMatch(said);
+      expect(cli.stdout()).toMatch(/aborted 4/);
+    },
+    20_000,
+  );
 
   it("exits with the connection code when every request fails to connect", async () => {
     const closed = await createMockServer();

@@ -35,7 +35,8 @@ Definitions:
 ${definitionsText()}
 
 Exit codes: 0 done, 1 INVALID open-loop run (the client lagged) or another failure, 2 usage error,
-3/4/5/6 every request failed (connection / HTTP / timeout / in-stream or truncated), 130 interrupted.
+3/4/5/6 every request failed (connection / HTTP / timeout / in-stream or truncated), 130 interrupted
+(Ctrl-C), 143 terminated (SIGTERM); both still print the report of what was measured.
 
 Examples:
   $ llmstream bench --base-url http://127.0.0.1:8080/v1 -m qwen2.5 --concurrency 1,8,32 --max-tokens 128
@@ -121,14 +122,19 @@ export async function runBenchCommand(raw: RawBenchOptions, io: BenchIO): Promis
     return error instanceof TypeError ? ExitCode.usage : ExitCode.failure;
   }
   const aborter = new AbortController();
-  const onSigint = () => {
-    if (aborter.signal.aborted) process.exit(ExitCode.interrupted);
+  // SIGTERM (`timeout`, `docker stop`, systemd) is handled like Ctrl-C: the report of what was measured.
+  let stoppedBy: NodeJS.Signals | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (aborter.signal.aborted)
+      process.exit(stoppedBy === "SIGTERM" ? ExitCode.terminated : ExitCode.interrupted);
+    stoppedBy = signal;
     warn(
-      "llmstream bench: interrupted; finishing the report with what was measured (Ctrl-C again to quit at once)",
+      `llmstream bench: ${signal === "SIGTERM" ? "terminated" : "interrupted"}; finishing the report with what was measured (Ctrl-C again to quit at once)`,
     );
     aborter.abort();
   };
-  process.on("SIGINT", onSigint);
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
   const progress = createProgressBar(io.stderr);
   let run: Awaited<ReturnType<typeof runBench>>;
   try {
@@ -148,7 +154,8 @@ export async function runBenchCommand(raw: RawBenchOptions, io: BenchIO): Promis
     warn(`llmstream bench: ${error instanceof Error ? error.message : String(error)}`);
     return ExitCode.failure;
   } finally {
-    process.off("SIGINT", onSigint);
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
     if (settings.target !== undefined && "modelFile" in settings.target) {
       const { disposeEngine } = await import("../../engine/index.js");
       await disposeEngine().catch(() => {});
@@ -176,7 +183,7 @@ export async function runBenchCommand(raw: RawBenchOptions, io: BenchIO): Promis
     return ExitCode.failure;
   }
   const all = [...run.levels, ...(run.compare?.levels ?? [])];
-  if (aborter.signal.aborted) return ExitCode.interrupted;
+  if (aborter.signal.aborted) return stoppedBy === "SIGTERM" ? ExitCode.terminated : ExitCode.interrupted;
   if (all.some((l) => l.stats.invalid)) {
     warn(
       "llmstream bench: INVALID RUN: the client lagged behind the open-loop schedule (see the warnings above)",
