@@ -196,7 +196,9 @@ describe('streamChat({ protocol: "responses" }) against the mock', () => {
     expect(text).toBe(MOCK_ANSWER);
     expect(metrics.firstChunkAt).toBeLessThan(100);
     expect(metrics.ttftMs).toBeGreaterThanOrEqual(140);
-    expect((metrics.ttftMs ?? 0) - (metrics.firstChunkAt ?? 0)).toBeGreaterThanOrEqual(140);
+    // Were response.created the first token, the two would be equal; the margin absorbs a created
+    // chunk read late on a busy machine.
+    expect((metrics.ttftMs ?? 0) - (metrics.firstChunkAt ?? 0)).toBeGreaterThanOrEqual(100);
   });
 
   it("stream: false reads the response object; non-stream-json too when a stream was asked for", async () => {
