@@ -79,7 +79,7 @@ export function startCli(args: string[], options: CliOptions = {}): CliProcess {
     stdout,
     stderr: () => Buffer.concat(err).toString("utf8"),
     exited,
-    waitForStdout(predicate, timeoutMs = 5000) {
+    waitForStdout(predicate, timeoutMs = 15_000) {
       return new Promise((resolve, reject) => {
         const check = () => {
           if (!predicate(stdout())) return;
