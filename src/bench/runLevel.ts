@@ -1,5 +1,6 @@
 import { setMaxListeners } from "node:events";
 import type { ChatStream } from "../client/ChatStream.js";
+import { sleep } from "../utils/sleep.js";
 import { type Arrivals, arrivalTimes } from "./arrivalTimes.js";
 import type { BenchRecord } from "./BenchRecord.js";
 import { createRequestRecorder } from "./createRequestRecorder.js";
@@ -221,17 +222,4 @@ async function measure(
   } catch (error) {
     return recorder.finish({ endAt: Math.max(lastAt, performance.now() - origin), error });
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener("abort", done, { once: true });
-  });
 }

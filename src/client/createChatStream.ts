@@ -8,6 +8,7 @@ import { TruncatedError } from "../errors/TruncatedError.js";
 import type { StreamEvent } from "../types/events.js";
 import type { FinishInfo, RetryOptions, Timeouts } from "../types/options.js";
 import type { ChatResult } from "../types/result.js";
+import { sleep } from "../utils/sleep.js";
 import { ChatStream } from "./ChatStream.js";
 import type { DeltaReader, DeltaSource } from "./DeltaSource.js";
 import { ResponseAccumulator } from "./ResponseAccumulator.js";
@@ -450,18 +451,4 @@ function startWatchdog(
   if (firstTokenMs !== undefined || idleMs !== undefined) check();
   if (totalMs !== undefined) totalTimer = setTimeout(() => !stopped && fire("total", totalMs), totalMs);
   return watchdog;
-}
-
-/** Waits `ms`, or less if the signal aborts (then it resolves; the caller checks the signal). */
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener("abort", done, { once: true });
-  });
 }
