@@ -30,6 +30,8 @@ for (const flavor of flavors) {
   flavored[`${flavor}-incomplete`] = (context) =>
     responsesStream(context, { tokens: ["Hello", "!", " Meet"], ending: "incomplete", flavor });
 }
+// Fails after its preamble (response.created, response.in_progress) and before any output.
+flavored["failed-early"] = (context) => responsesStream(context, { tokens: [], ending: "failed" });
 
 let mock: MockServer;
 const opened: { app: ServeApp; server?: NodeServer }[] = [];
@@ -47,11 +49,13 @@ afterAll(async () => {
 });
 
 /** serve relaying to the mock's `scenario`, configured as `--upstream responses+URL` would. */
-function relay(scenario: string): ServeApp {
+function relay(scenario: string, ...more: string[]): ServeApp {
   const app = createServeApp({
     backend: createRelayBackend({
-      upstreams: [parseUpstream(`responses+${mock.url}/s/${scenario}/v1`)],
+      upstreams: [scenario, ...more].map((s) => parseUpstream(`${s}=responses+${mock.url}/s/${s}/v1`)),
       timeouts: { idleMs: 300, firstTokenMs: 2000 },
+      // Ties go to the first upstream listed, so the order of the attempts is known.
+      random: () => 0.99,
     }),
   });
   opened.push({ app });
@@ -269,6 +273,69 @@ describe("relay to a Responses upstream (--upstream responses+URL)", () => {
       ]);
     });
   }
+});
+
+describe("relay to a Responses upstream: failover and disconnects", () => {
+  it("fails over when the upstream fails before its first token, holding its response.created back", async () => {
+    const app = relay("failed-early", "ok");
+    const before = mock.requests.length;
+    const viaResponses = await responses(app);
+    expect(mock.requests.slice(before).map((r) => r.path)).toEqual([
+      "/s/failed-early/v1/responses",
+      "/s/ok/v1/responses",
+    ]);
+    expect(viaResponses.text).toBe(MOCK_ANSWER);
+    expect(viaResponses.types.filter((type) => type === "response.created")).toHaveLength(1);
+    expect(viaResponses.types).not.toContain("response.failed");
+    expect(viaResponses.last.type).toBe("response.completed");
+    const viaChat = await chat(app);
+    expect(viaChat).toMatchObject({ done: true, text: MOCK_ANSWER });
+    expect(viaChat.error).toBeUndefined();
+  });
+
+  it("a client that leaves /v1/responses mid-stream closes the upstream request within 100 ms", async () => {
+    const backend = createRelayBackend({ upstreams: [parseUpstream(`u=responses+${mock.url}/s/slow/v1`)] });
+    const app = createServeApp({ backend });
+    let seenGoneAt = Number.NaN;
+    const server = await serveNode(
+      {
+        ...app,
+        fetch: (request: Request) => {
+          request.signal.addEventListener("abort", () => {
+            seenGoneAt = performance.now();
+          });
+          return app.fetch(request);
+        },
+      },
+      { port: 0 },
+    );
+    opened.push({ app, server });
+    const before = mock.requests.length;
+    const controller = new AbortController();
+    const response = await fetch(`${server.url}/v1/responses`, {
+      method: "POST",
+      body: JSON.stringify({ model: "m", stream: true, input: "Hi" }),
+      signal: controller.signal,
+    });
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    const decoder = new TextDecoder();
+    let seen = "";
+    while (!seen.includes("response.output_text.delta")) {
+      const step = await reader.read();
+      if (step.done) throw new Error(`The stream ended before a token: ${seen}`);
+      seen += decoder.decode(step.value);
+    }
+    expect(mock.requests[before]?.path).toBe("/s/slow/v1/responses");
+    controller.abort();
+    const record = await mock.waitForClose(before, { timeoutMs: 2000 });
+    expect(record.clientClosedEarly).toBe(true);
+    expect(performance.now() - seenGoneAt).toBeLessThan(100);
+    const started = performance.now();
+    while (backend.inFlight().u !== 0) {
+      if (performance.now() - started > 2000) throw new Error("in-flight never went back to 0");
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  });
 });
 
 describe("llmstream's Responses client against serve's /v1/responses (our encoder, our parser)", () => {
