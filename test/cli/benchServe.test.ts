@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createMockServer, type MockServer } from "../../src/mock/index.js";
 import { type CliProcess, ensureBuilt, runCli, startCli } from "./cliProcess.js";
 
 // The CLI's clients against a real server: `llmstream serve` over the embedded engine, as a process.
@@ -180,6 +181,71 @@ describe.sequential("llmstream bench against the embedded engine through serve",
       expect(served.ttftSum * 1000).toBeLessThanOrEqual(clientTtftMs);
     }, 90_000);
   }
+});
+
+describe("llmstream bench --compare: a Responses server direct and through serve's relay", () => {
+  let mock: MockServer;
+  let relay: CliProcess | undefined;
+  beforeAll(async () => {
+    mock = await createMockServer();
+  });
+  afterAll(async () => {
+    relay?.child.kill("SIGTERM");
+    await relay?.exited;
+    await mock.close();
+  });
+
+  it("runs the same schedule against both, every request completes on each, with the server's counts", async () => {
+    relay = startCli(["serve", "--port", "0", "--upstream", `responses+${mock.url}/s/paced/v1`, "--no-log"]);
+    const line = await relay.waitForStdout((out) => out.includes("\n"), 30_000);
+    const relayURL = startLine.exec(line)?.[1] as string;
+    expect(relayURL).toBeDefined();
+    const json = join(dir, "compare.json");
+    const before = mock.requests.length;
+    const run = await runCli(
+      [
+        "bench",
+        "--base-url",
+        `${mock.url}/s/paced/v1`,
+        "--compare",
+        relayURL,
+        "--protocol",
+        "responses",
+        "-m",
+        "m",
+        "--concurrency",
+        "4",
+        "--requests",
+        "8",
+        "--warmup",
+        "0",
+        "--json",
+        json,
+      ],
+      { timeoutMs: 60_000 },
+    );
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/difference \(compare − target\)/);
+    const report = JSON.parse(readFileSync(json, "utf8")) as {
+      levels: Level[];
+      compare: { base_url: string; levels: Level[] };
+    };
+    expect(report.compare.base_url).toBe(relayURL);
+    // Both runs reached the mock's Responses API: 8 requests direct, 8 relayed by serve.
+    const paths = mock.requests.slice(before).map((r) => r.path);
+    expect(paths).toEqual(Array(16).fill("/s/paced/v1/responses"));
+    for (const level of [report.levels[0], report.compare.levels[0]]) {
+      expect(level).toMatchObject({
+        completed: 8,
+        failed: 0,
+        usage_sources: { server: 8 },
+        output_lens: Array(8).fill(20),
+        max_concurrent_requests: 4,
+      });
+      expect(level?.median_ttft_ms as number).toBeGreaterThan(0);
+      expect(level?.median_tpot_ms as number).toBeGreaterThan(0);
+    }
+  }, 90_000);
 });
 
 describe("llmstream chat --protocol responses against serve over the engine", () => {
