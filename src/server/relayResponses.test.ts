@@ -159,6 +159,38 @@ describe("relay to a Responses upstream (--upstream responses+URL)", () => {
     expect(viaResponses.wire).not.toMatch(/\[DONE\]/);
   });
 
+  it("a /v1/responses request reaches the Responses upstream as the client wrote it: items, instructions, options", async () => {
+    const app = relay("ok");
+    const input = [
+      { role: "user", content: "Weather in Paris?" },
+      { type: "function_call", call_id: "call_1", name: "get_weather", arguments: '{"city":"Paris"}' },
+      { type: "function_call_output", call_id: "call_1", output: "sunny" },
+      { role: "user", content: "And tomorrow?" },
+    ];
+    const options = {
+      instructions: "Be brief",
+      max_output_tokens: 7,
+      temperature: 0.5,
+      top_p: 0.9,
+      parallel_tool_calls: false,
+      reasoning: { effort: "low" },
+      text: { format: { type: "json_schema", name: "w", schema: { type: "object" }, strict: true } },
+    };
+    const before = mock.requests.length;
+    const viaResponses = await responses(app, { input, ...options });
+    expect(mock.requests[before]?.body).toEqual({
+      model: "gpt-mock",
+      stream: true,
+      store: false,
+      input,
+      ...options,
+    });
+    expect(viaResponses.last).toMatchObject({
+      type: "response.incomplete",
+      response: { usage: { output_tokens: 7 } },
+    });
+  });
+
   it("a non-streamed request to either API gets the whole answer with usage", async () => {
     const app = relay("ok");
     const completion = (await (

@@ -50,3 +50,25 @@ function responsesFormat(format: unknown): unknown {
   if (!isRecord(format) || format.type !== "json_schema" || !isRecord(format.json_schema)) return format;
   return { type: "json_schema", ...format.json_schema };
 }
+
+/**
+ * The reverse, for a `/v1/responses` request: its pass-through fields in the Chat Completions form
+ * the server keeps (`reasoning.effort` → `reasoning_effort`, `text.format` → `response_format`;
+ * `parallel_tool_calls` and `user` as they are). Tools are parsed, with validation, by the request
+ * parser. `reasoning.summary` has no chat counterpart and is not kept.
+ */
+export function chatExtraFromResponses(input: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (input.parallel_tool_calls !== undefined) out.parallel_tool_calls = input.parallel_tool_calls;
+  if (input.user !== undefined) out.user = input.user;
+  if (isRecord(input.reasoning) && input.reasoning.effort !== undefined && input.reasoning.effort !== null)
+    out.reasoning_effort = input.reasoning.effort;
+  const format = isRecord(input.text) ? input.text.format : undefined;
+  if (isRecord(format) && format.type !== "text") {
+    if (format.type === "json_schema") {
+      const { type, ...schema } = format;
+      out.response_format = { type, json_schema: schema };
+    } else out.response_format = format;
+  }
+  return out;
+}
