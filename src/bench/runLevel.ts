@@ -122,9 +122,10 @@ export async function runLevel(plan: LevelPlan, options: RunLevelOptions): Promi
     const pending: Promise<void>[] = [];
     for (let i = 0; i < times.length && !signal.aborted; i++) {
       const due = origin + (times[i] as number);
-      const wait = due - performance.now();
-      // Timers fire at whole milliseconds or later: round up, so a request is never sent early.
-      if (wait > 0) await sleep(Math.ceil(wait), signal);
+      // Timers count from the event loop's cached clock, which can lag performance.now(), so one can
+      // fire up to a millisecond before its time: sleep again until the request is due, never early.
+      for (let wait = due - performance.now(); wait > 0 && !signal.aborted; wait = due - performance.now())
+        await sleep(Math.ceil(wait), signal);
       if (signal.aborted) break;
       const promptIndex = (warmup + i) % prompts.length;
       pending.push(

@@ -7,6 +7,7 @@ import { ApiError } from "./ApiError.js";
 import type { Backend, GenerationHooks, GenerationOutcome, ModelEntry } from "./Backend.js";
 import type { GenerationRequest } from "./GenerationRequest.js";
 import type { UpstreamConfig } from "./parseUpstream.js";
+import { responsesExtra } from "./responsesExtra.js";
 
 /** Options of {@link createRelayBackend}. */
 export interface RelayBackendOptions {
@@ -113,6 +114,8 @@ export function createRelayBackend(options: RelayBackendOptions): Backend {
     let committed = false;
     const held: StreamEvent[] = [];
     const onEvent = hooks.onEvent;
+    // The request's extra fields are in the Chat Completions form; a Responses upstream takes its own.
+    const extra = upstream.protocol === "responses" ? responsesExtra(request.extra) : request.extra;
     const stream = streamChat({
       baseURL: upstream.url,
       protocol: upstream.protocol,
@@ -129,7 +132,7 @@ export function createRelayBackend(options: RelayBackendOptions): Backend {
       ...(request.topP === undefined ? {} : { topP: request.topP }),
       ...(request.seed === undefined ? {} : { seed: request.seed }),
       ...(request.stop === undefined ? {} : { stop: request.stop }),
-      ...(Object.keys(request.extra).length === 0 ? {} : { body: request.extra }),
+      ...(Object.keys(extra).length === 0 ? {} : { body: extra }),
       ...(options.onFinish === undefined ? {} : { onFinish: options.onFinish }),
       ...(options.transport === undefined ? {} : { transport: options.transport }),
     });

@@ -229,6 +229,14 @@ export function createResponsesEncoder(context: EncoderContext): StreamEncoder {
       }
     },
     error(error: ApiError): string {
+      // The item that was being written keeps the part the client already has, marked incomplete.
+      if (open !== undefined) {
+        const { kind, index, id } = open;
+        const text = open.parts.join("");
+        output[index] =
+          kind === "message" ? messageItem(id, text, "incomplete") : reasoningItem(id, text, "incomplete");
+        open = undefined;
+      }
       return emit("response.failed", {
         response: responseObject(context, "failed", output, {
           error: { code: error.code ?? error.type, message: error.message },

@@ -1,6 +1,7 @@
 import type { ChatMessage } from "../types/options.js";
 import { ApiError } from "./ApiError.js";
 import type { Endpoint, GenerationRequest } from "./GenerationRequest.js";
+import { chatExtraFromResponses } from "./responsesExtra.js";
 
 /** Options of {@link parseGenerationRequest}. */
 export interface ParseOptions {
@@ -68,6 +69,7 @@ export function parseGenerationRequest(
       );
     messages = parseResponsesInput(input.input, input.instructions);
     maxTokens = optionalCount(input, "max_output_tokens");
+    Object.assign(extra, chatExtraFromResponses(input));
     const tools = parseResponsesTools(input.tools);
     if (tools !== undefined) extra.tools = tools;
     if (input.tool_choice !== undefined) extra.tool_choice = responsesToolChoice(input.tool_choice);

@@ -82,6 +82,47 @@ describe("llmstream serve (process)", () => {
     expect((await cli.exited).code).toBe(0);
   }, 30_000);
 
+  it("relays a responses+URL upstream, and --upstream-idle-timeout ends a stalled one with an in-band error", async () => {
+    const ok = await serve(["--upstream", `up=responses+${mock.url}/s/ok/v1`, "--no-log"]);
+    const health = (await (await fetch(`${ok.baseURL.replace(/\/v1$/, "")}/health`)).json()) as {
+      upstreams: { name: string; protocol: string }[];
+    };
+    expect(health.upstreams).toMatchObject([{ name: "up", protocol: "responses" }]);
+    const before = mock.requests.length;
+    const answer = await fetch(`${ok.baseURL}/chat/completions`, {
+      method: "POST",
+      body: chatBody({ stream: true, model: "m", stream_options: { include_usage: true } }),
+    });
+    const text = await answer.text();
+    expect(mock.requests[before]?.path).toBe("/s/ok/v1/responses");
+    expect(text).toMatch(/"usage":\{"prompt_tokens":\d+,"completion_tokens":20,/);
+    expect(text).toMatch(/data: \[DONE\]\n\n$/);
+    ok.cli.child.kill("SIGTERM");
+    expect((await ok.cli.exited).code).toBe(0);
+
+    const stalled = await serve([
+      "--upstream",
+      `responses+${mock.url}/s/stall/v1`,
+      "--upstream-idle-timeout",
+      "0.3",
+      "--no-log",
+    ]);
+    const started = performance.now();
+    const response = await fetch(`${stalled.baseURL}/responses`, {
+      method: "POST",
+      body: JSON.stringify({ model: "m", stream: true, input: "Hi" }),
+    });
+    const events = await response.text();
+    expect(response.status).toBe(200);
+    expect(performance.now() - started).toBeLessThan(5000);
+    expect(events).toMatch(
+      /event: response\.failed\ndata: .*"code":"upstream_timeout","message":"[^"]*300 ms/,
+    );
+    expect(events).not.toMatch(/response\.completed/);
+    stalled.cli.child.kill("SIGTERM");
+    expect((await stalled.cli.exited).code).toBe(0);
+  }, 60_000);
+
   it("requires LLMSTREAM_API_KEY when set, and warns loudly on 0.0.0.0 without a key", async () => {
     const keyed = await serve(["--upstream", `${mock.url}/v1`], { LLMSTREAM_API_KEY: "k3y" });
     const denied = await fetch(`${keyed.baseURL}/models`);
