@@ -1,13 +1,16 @@
 import { TimeoutError, type TimeoutKind } from "../errors/TimeoutError.js";
 
 const TIMEOUT_HINTS: Record<TimeoutKind, string> = {
-  connect: "check that the server is reachable, or raise the connect timeout",
-  "first-token": "the server may still be loading the model; raise --first-token-timeout",
-  idle: "the server stopped sending tokens; raise --idle-timeout if it is just slow",
-  total: "the answer took longer than allowed; raise --timeout or lower --max-tokens",
+  connect: "check that the server is reachable, or raise timeouts.connectMs",
+  "first-token": "the server may still be loading the model; raise timeouts.firstTokenMs",
+  idle: "the server stopped sending tokens; raise timeouts.idleMs if it is just slow",
+  total: "the answer took longer than allowed; raise timeouts.totalMs or lower maxTokens",
 };
 
-/** The `TimeoutError` for `kind`, with a message that says what to raise. Every timeout uses it. */
+/**
+ * The `TimeoutError` for `kind`, with a message that says what to raise, in the library's own terms
+ * (`timeouts.idleMs`): the CLI puts its flag names in their place. Every timeout uses it.
+ */
 export function timeoutError(kind: TimeoutKind, ms: number, url: string): TimeoutError {
   const what = {
     connect: "No connection",

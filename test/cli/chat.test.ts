@@ -361,7 +361,8 @@ describe.concurrent("llmstream chat: failures", () => {
       args: ["--idle-timeout", "0.5"],
       code: 5,
       stdout: `${firstTokens}\n`,
-      message: /idle/,
+      // The library says "timeouts.idleMs"; chat names its own flag.
+      message: /idle timeout\): the server stopped sending tokens; raise --idle-timeout if it is just slow$/m,
     },
     {
       scenario: "slow-first-token",

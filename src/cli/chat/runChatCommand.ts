@@ -10,6 +10,7 @@ import { createNullSpinner, createSpinner, type Spinner } from "./createSpinner.
 import { createStreamWriter, type StreamWriter } from "./createStreamWriter.js";
 import { exitCodeForError } from "./exitCodeForError.js";
 import { formatStats } from "./formatStats.js";
+import { inCliTerms } from "./inCliTerms.js";
 import { openChatEvents } from "./openChatEvents.js";
 import { readPipeWithGrace, readStdin, stdinGraceMs, stdinKind } from "./readStdin.js";
 import {
@@ -219,7 +220,7 @@ function createSession(parts: {
       let code: number = ExitCode.ok;
       if (outcome.error !== undefined) {
         code = exitCodeForError(outcome.error);
-        if (code !== ExitCode.interrupted) warn(`error: ${outcome.error.message}`);
+        if (code !== ExitCode.interrupted) warn(`error: ${inCliTerms(outcome.error.message)}`);
       } else if (outcome.result?.finishReason === "aborted") {
         code = ExitCode.interrupted;
       }
