@@ -78,13 +78,27 @@ const answers = () => page.getByTestId("message-assistant");
 const lastAnswerText = async () => ((await answers().last().textContent()) ?? "").trimEnd();
 const answerTexts = async () => (await answers().allTextContents()).map((text) => text.trimEnd());
 
-/** Types a question and presses Enter; the mock answers it with `scenario`. */
+/** The mock's chat requests from `from` on (serve also probes the mock's `GET /v1/models`). */
+const chatsSince = (from: number) =>
+  server.mock.requests.slice(from).filter((r) => r.method === "POST" && r.path.endsWith("/chat/completions"));
+
+/** The index (in `mock.requests`) of the first chat request from `from` on, once it has arrived. */
+async function chatIndex(from: number): Promise<number> {
+  const deadline = Date.now() + 10_000;
+  while (chatsSince(from).length === 0) {
+    if (Date.now() > deadline) throw new Error("The mock saw no chat request within 10 s");
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  return chatsSince(from)[0]!.index;
+}
+
+/** Types a question and presses Enter; the mock answers it with `scenario`. Returns its request index. */
 async function ask(scenario: string, question = "Hello?") {
   server.mock.enqueue(scenario);
-  const index = server.mock.requests.length;
+  const from = server.mock.requests.length;
   await page.getByTestId("prompt").fill(question);
   await page.getByTestId("prompt").press("Enter");
-  return index;
+  return chatIndex(from);
 }
 
 /** Waits until the answer has ended (the Send button is back). */
@@ -180,8 +194,9 @@ describe("the chat page in Chromium", () => {
     expect(await page.getByTestId("stats").count()).toBe(2);
     // Regenerate asks again with the same history and replaces the answer.
     server.mock.enqueue("ok");
-    const index = server.mock.requests.length;
+    const from = server.mock.requests.length;
     await page.getByRole("button", { name: "Regenerate" }).last().click();
+    const index = await chatIndex(from);
     await finished();
     expect(await answers().count()).toBe(2);
     const body = server.mock.requests[index]!.body as { messages: { role: string; content: string }[] };
@@ -221,7 +236,7 @@ describe("the chat page in Chromium", () => {
     expect(await page.getByTestId("error").textContent()).toMatch(
       /^HTTP 502: Upstream \S+ failed with HTTP 500: Internal server error$/,
     );
-    expect(server.mock.requests.length - index).toBe(2);
+    expect(chatsSince(index)).toHaveLength(2);
   });
 });
 
@@ -235,8 +250,9 @@ describe("using the page", () => {
     await page.keyboard.type("line two");
     expect(await page.getByTestId("prompt").inputValue()).toBe("Line one\nline two");
     server.mock.enqueue("ok");
-    const index = server.mock.requests.length;
+    const from = server.mock.requests.length;
     await page.keyboard.press("Enter");
+    const index = await chatIndex(from);
     await finished();
     expect(await page.getByTestId("message-user").textContent()).toBe("Line one\nline two");
     const body = server.mock.requests[index]!.body as { model: string; stream: boolean; messages: unknown[] };
@@ -352,7 +368,7 @@ describe("using the page", () => {
     await finished();
     await ask("ok", "Fresh start");
     await finished();
-    const body = server.mock.requests.at(-1)!.body as { messages: unknown[] };
+    const body = chatsSince(0).at(-1)!.body as { messages: unknown[] };
     expect(body.messages).toEqual([{ role: "user", content: "Fresh start" }]);
     await page.reload();
     await page.waitForSelector("body[data-ready=true]");
@@ -759,13 +775,13 @@ describe("the page against serve --api-key", () => {
       );
       // With no model list there is nothing to ask: Enter sends nothing, and the notice stays the one message.
       // (A 401 on an answer itself is said the same way: describeError.test.ts.)
-      const before = server.mock.requests.length;
+      const before = chatsSince(0).length;
       await page.getByTestId("prompt").fill("Hello?");
       await page.getByTestId("prompt").press("Enter");
       await new Promise((resolve) => setTimeout(resolve, 300));
       expect(await answers().count()).toBe(0);
       expect(await notice.count()).toBe(1);
-      expect(server.mock.requests.length).toBe(before);
+      expect(chatsSince(0)).toHaveLength(before);
       expect(guarded.cli.stderr()).not.toMatch(/chat /);
     } finally {
       await guarded.close();
