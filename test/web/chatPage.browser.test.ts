@@ -743,6 +743,7 @@ describe("the page against serve with the embedded engine (stories260K)", () => 
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
     const afterStop = performance.now() - stopped;
+    console.log(`engine: Stop → access log "aborted" after ${afterStop.toFixed(0)} ms`);
     expect(logged).toBe("llmstream serve: chat 200 aborted\n");
     expect(afterStop).toBeLessThan(2000);
     expect(await busy()).toMatchObject({ active: 0, queued: 0 });
