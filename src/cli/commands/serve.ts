@@ -269,9 +269,10 @@ async function runServe(raw: RawServeOptions): Promise<number> {
       "llmstream serve: WARNING: listening on every network interface WITHOUT an API key: anyone who can reach this machine can use it. Pass --api-key (or LLMSTREAM_API_KEY), or --host 127.0.0.1\n",
     );
   }
-  // The handlers go in before the start line: a pipe write is synchronous on Linux, so a parent that
-  // reads the line may signal before the next statement runs, and an unhandled SIGTERM kills at once.
-  const stopped = new Promise<void>((resolve) => {
+  process.stdout.write(`llmstream serve: ${server.url}/v1 (${description})\n`);
+  process.stderr.write(`llmstream serve: listening; GET ${server.url}/health, Ctrl-C stops it\n`);
+
+  await new Promise<void>((resolve) => {
     const stop = () => {
       process.off("SIGINT", stop);
       process.off("SIGTERM", stop);
@@ -286,9 +287,6 @@ async function runServe(raw: RawServeOptions): Promise<number> {
     process.on("SIGINT", stop);
     process.on("SIGTERM", stop);
   });
-  process.stdout.write(`llmstream serve: ${server.url}/v1 (${description})\n`);
-  process.stderr.write(`llmstream serve: listening; GET ${server.url}/health, Ctrl-C stops it\n`);
-  await stopped;
   return ExitCode.ok;
 }
 
