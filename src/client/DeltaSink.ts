@@ -41,8 +41,8 @@ export interface DeltaSink {
   timings(timings: ServerTimings): void;
   /** The model name and/or response id the server reported (called per chunk: only the first count). */
   meta(model: string | undefined, id?: string | undefined): void;
-  /** The server reported an error inside the stream. */
-  serverError(message: string, status?: number): void;
+  /** The server reported an error inside the stream (`code`: the error object's own, when a string). */
+  serverError(message: string, status?: number, code?: string): void;
   /** Something went differently from what was asked; it ends up in `result.warnings`. */
   warning(message: string): void;
   /** The protocol's explicit end marker (`[DONE]`, Ollama `done: true`). */

@@ -125,10 +125,11 @@ export class ResponseAccumulator implements DeltaSink {
     if (id !== undefined && this.#id === undefined) this.#id = id;
   }
 
-  serverError(message: string, status?: number): void {
+  serverError(message: string, status?: number, code?: string): void {
     throw new ServerError(`The server reported an error mid-stream: ${message}`, {
       serverMessage: message,
       ...(status === undefined ? {} : { status }),
+      ...(code === undefined ? {} : { serverCode: code }),
     });
   }
 

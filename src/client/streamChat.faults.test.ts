@@ -2,6 +2,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { isLlmstreamError, type LlmstreamError } from "../errors/LlmstreamError.js";
+import type { ServerError } from "../errors/ServerError.js";
 import { createMockServer, MOCK_ANSWER_TOKENS, type MockServer } from "../mock/index.js";
 import type { StreamEvent } from "../types/events.js";
 import type { FinishInfo, StreamChatOptions } from "../types/options.js";
@@ -59,6 +60,8 @@ describe("faults become typed errors that keep the partial text", () => {
     const { error } = await failure(scenario);
     expect(error.code).toBe("server");
     expect(error.serverMessage).toBeTruthy();
+    // The error object's own code (the mock's `error-object` sends `code: null`, so none).
+    expect((error as ServerError).serverCode).toBeUndefined();
   });
 
   it("HTTP 500 with a JSON error carries status and the server's message", async () => {

@@ -42,7 +42,12 @@ interface WireChunk {
 export function handleOpenAiChunk(chunk: WireChunk, sink: DeltaSink): void {
   sink.chunk();
   if (chunk.error !== undefined && chunk.error !== null) {
-    sink.serverError(serverErrorMessage(chunk) ?? "unknown error");
+    const code = typeof chunk.error === "object" ? (chunk.error as { code?: unknown }).code : undefined;
+    sink.serverError(
+      serverErrorMessage(chunk) ?? "unknown error",
+      undefined,
+      typeof code === "string" ? code : undefined,
+    );
     return;
   }
   // Plain property reads, no object spreads: this runs once per chunk on the hot path.

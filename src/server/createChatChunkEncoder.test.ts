@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { llamaCppTimings } from "../protocols/llamaCppTimings.js";
 import { createSseParser } from "../sse/createSseParser.js";
 import type { StreamEvent } from "../types/events.js";
 import type { ChatResult } from "../types/result.js";
@@ -52,5 +53,33 @@ describe("createChatChunkEncoder", () => {
       ),
       { numRuns: 200 },
     );
+  });
+
+  it("hands the upstream's server timings on as llama.cpp `timings` on the finish chunk, and none when there are none", () => {
+    const serverTimings = {
+      promptTokens: 12,
+      promptMs: 3.5,
+      promptTokensPerSecond: 3428.6,
+      completionTokens: 20,
+      completionMs: 80,
+      completionTokensPerSecond: 250,
+      cachedTokens: 4,
+      totalMs: 83.5,
+    };
+    const finishChunks = (event: StreamEvent, includeUsage: boolean) => {
+      const encoder = createChatChunkEncoder({ id: "c", created: 1, model: "m", includeUsage });
+      return encoder
+        .event(event)
+        .split("\n\n")
+        .filter((line) => line.startsWith("data: {"))
+        .map((line) => JSON.parse(line.slice(6)) as { timings?: Record<string, number>; usage?: unknown });
+    };
+    for (const includeUsage of [false, true]) {
+      const [finish, ...rest] = finishChunks({ ...done("x"), serverTimings } as StreamEvent, includeUsage);
+      // What a client reads back is what the upstream sent.
+      expect(llamaCppTimings(finish?.timings ?? {})).toEqual(serverTimings);
+      expect(rest).toHaveLength(includeUsage ? 1 : 0);
+      expect(finishChunks(done("x"), includeUsage)[0]).not.toHaveProperty("timings");
+    }
   });
 });

@@ -1,12 +1,12 @@
 import type { StreamEvent } from "../types/events.js";
 import type { ApiError } from "./ApiError.js";
-import { sseData, sseDone, wireFinishReason, wireUsage } from "./openAiWire.js";
+import { sseData, sseDone, wireFinishReason, wireTimings, wireUsage } from "./openAiWire.js";
 import type { EncoderContext, StreamEncoder } from "./StreamEncoder.js";
 
 /**
  * The `/v1/chat/completions` stream: a role chunk `{role:"assistant",content:""}` first, one chunk
  * per event (content, `reasoning_content`, whole tool calls as tool-call deltas), one chunk with
- * `finish_reason`, then — only with `include_usage` — a `choices: []` usage chunk (every other chunk
+ * `finish_reason` (with llama.cpp's `timings` when the upstream sent server timings), then — only with `include_usage` — a `choices: []` usage chunk (every other chunk
  * then carries `usage: null`), then `data: [DONE]`. Every chunk has the same id, created and model.
  *
  * @example
@@ -21,9 +21,9 @@ export function createChatChunkEncoder(context: EncoderContext): StreamEncoder {
   const head = `{"id":${JSON.stringify(context.id)},"object":"chat.completion.chunk","created":${context.created},"model":${JSON.stringify(context.model)},"system_fingerprint":null,"choices":[`;
   const tail = context.includeUsage ? `],"usage":null}` : "]}";
   let usage: Record<string, unknown> | undefined;
-  const chunk = (delta: string, finishReason: string | null = null) =>
+  const chunk = (delta: string, finishReason: string | null = null, extra = "") =>
     sseData(
-      `${head}{"index":0,"delta":${delta},"logprobs":null,"finish_reason":${finishReason === null ? "null" : JSON.stringify(finishReason)}}${tail}`,
+      `${head}{"index":0,"delta":${delta},"logprobs":null,"finish_reason":${finishReason === null ? "null" : JSON.stringify(finishReason)}}${tail.slice(0, -1)}${extra}}`,
     );
 
   return {
@@ -51,7 +51,10 @@ export function createChatChunkEncoder(context: EncoderContext): StreamEncoder {
           usage = wireUsage(event.usage);
           return "";
         case "done": {
-          const parts = [chunk("{}", wireFinishReason(event))];
+          // Where llama.cpp puts them: on the last chunk, top level.
+          const timings = wireTimings(event.serverTimings);
+          const extra = timings === undefined ? "" : `,"timings":${JSON.stringify(timings)}`;
+          const parts = [chunk("{}", wireFinishReason(event), extra)];
           if (context.includeUsage)
             parts.push(sseData(`${head}],"usage":${JSON.stringify(usage ?? wireUsage(event.usage))}}`));
           parts.push(sseDone);

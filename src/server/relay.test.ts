@@ -148,6 +148,43 @@ describe("relay in front of the mock: every fault reaches the client as an error
     expect(health.upstreams.find((u) => u.name === "bad")).toMatchObject({ healthy: false });
   });
 
+  it("llmstream's client behind the relay: a cut says what happened (serverCode), llama.cpp timings pass through", async () => {
+    const app = relay([upstream("llamacpp", "u")]);
+    const server = await serveNode(app, { port: 0 });
+    opened.push({ app, server });
+    const direct = await streamChat({
+      baseURL: `${mock.url}/s/llamacpp/v1`,
+      model: "m",
+      messages: [{ role: "user", content: "Hi" }],
+    }).result;
+    expect(direct.serverTimings?.promptMs).toEqual(expect.any(Number));
+    const relayed = await streamChat({
+      baseURL: `${server.url}/v1`,
+      model: "m",
+      messages: [{ role: "user", content: "Hi" }],
+    }).result;
+    expect(relayed.serverTimings).toEqual(direct.serverTimings);
+    for (const [scenario, code] of [
+      ["truncated", "upstream_truncated"],
+      ["reset", "upstream_unreachable"],
+    ] as const) {
+      const cut = relay([upstream(scenario)]);
+      const cutServer = await serveNode(cut, { port: 0 });
+      opened.push({ app: cut, server: cutServer });
+      const error = await streamChat({
+        baseURL: `${cutServer.url}/v1`,
+        model: "m",
+        messages: [{ role: "user", content: "Hi" }],
+        retry: 0,
+      }).result.then(
+        () => undefined,
+        (e: unknown) => e as { code: string; serverCode?: string; partial?: { text: string } },
+      );
+      expect(error).toMatchObject({ code: "server", serverCode: code });
+      expect(error?.partial?.text.length).toBeGreaterThan(0);
+    }
+  });
+
   it("never fails over after the first token: the cut reaches the client", async () => {
     const backend = createRelayBackend({
       upstreams: [upstream("truncated", "cut"), upstream("ok", "good")],

@@ -43,7 +43,8 @@ export function toApiError(error: unknown, upstream?: string): ApiError {
         cause: error,
       });
     case "connection":
-      return new ApiError(502, `${who} could not be reached: ${error.message}`, {
+      // Also a connection reset mid-answer, so not "could not be reached": the client's message says which.
+      return new ApiError(502, `${who}: the connection failed: ${error.message}`, {
         code: "upstream_unreachable",
         cause: error,
       });

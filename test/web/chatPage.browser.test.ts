@@ -4,12 +4,14 @@ import { fileURLToPath } from "node:url";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { MOCK_ANSWER, MOCK_ANSWER_TOKENS } from "../../src/mock/index.js";
-import { type PageServer, startPageServer } from "./pageServer.js";
+import { type PageServer, type RelayPageServer, startPageServer, startServe } from "./pageServer.js";
 
-// The chat page in Debian's Chromium, against the page server (see pageServer.ts): what a person
+// The chat page in Debian's Chromium, against `llmstream serve` (the built CLI, see pageServer.ts):
+// as a relay in front of the mock server, with the embedded engine, and with --api-key. What a person
 // sees, driven by the page's data-testid hooks.
 const root = fileURLToPath(new URL("../../", import.meta.url));
-let server: PageServer;
+const storiesModel = new URL("../../../shared/models/stories260K.gguf", import.meta.url).pathname;
+let server: RelayPageServer;
 let browser: Browser;
 let context: BrowserContext;
 let page: Page;
@@ -47,7 +49,7 @@ afterEach(async () => {
 });
 
 /** A fresh browser profile (empty localStorage) with the page loaded and its model list in. */
-async function open(options: { reducedMotion?: boolean } = {}) {
+async function open(options: { reducedMotion?: boolean; at?: PageServer; ready?: string } = {}) {
   context = await browser.newContext({
     viewport: { width: 390, height: 780 },
     reducedMotion: options.reducedMotion ? "reduce" : "no-preference",
@@ -67,8 +69,8 @@ async function open(options: { reducedMotion?: boolean } = {}) {
     dialogs.push(dialog.message());
     void dialog.dismiss();
   });
-  await page.goto(server.url);
-  await page.waitForSelector("body[data-ready=true]", { timeout: 10_000 });
+  await page.goto((options.at ?? server).url);
+  await page.waitForSelector(`body[data-ready=${options.ready ?? "true"}]`, { timeout: 10_000 });
 }
 
 const answers = () => page.getByTestId("message-assistant");
@@ -76,13 +78,27 @@ const answers = () => page.getByTestId("message-assistant");
 const lastAnswerText = async () => ((await answers().last().textContent()) ?? "").trimEnd();
 const answerTexts = async () => (await answers().allTextContents()).map((text) => text.trimEnd());
 
-/** Types a question and presses Enter; the mock answers it with `scenario`. */
+/** The mock's chat requests from `from` on (serve also probes the mock's `GET /v1/models`). */
+const chatsSince = (from: number) =>
+  server.mock.requests.slice(from).filter((r) => r.method === "POST" && r.path.endsWith("/chat/completions"));
+
+/** The index (in `mock.requests`) of the first chat request from `from` on, once it has arrived. */
+async function chatIndex(from: number): Promise<number> {
+  const deadline = Date.now() + 10_000;
+  while (chatsSince(from).length === 0) {
+    if (Date.now() > deadline) throw new Error("The mock saw no chat request within 10 s");
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  return chatsSince(from)[0]!.index;
+}
+
+/** Types a question and presses Enter; the mock answers it with `scenario`. Returns its request index. */
 async function ask(scenario: string, question = "Hello?") {
   server.mock.enqueue(scenario);
-  const index = server.mock.requests.length;
+  const from = server.mock.requests.length;
   await page.getByTestId("prompt").fill(question);
   await page.getByTestId("prompt").press("Enter");
-  return index;
+  return chatIndex(from);
 }
 
 /** Waits until the answer has ended (the Send button is back). */
@@ -178,8 +194,9 @@ describe("the chat page in Chromium", () => {
     expect(await page.getByTestId("stats").count()).toBe(2);
     // Regenerate asks again with the same history and replaces the answer.
     server.mock.enqueue("ok");
-    const index = server.mock.requests.length;
+    const from = server.mock.requests.length;
     await page.getByRole("button", { name: "Regenerate" }).last().click();
+    const index = await chatIndex(from);
     await finished();
     expect(await answers().count()).toBe(2);
     const body = server.mock.requests[index]!.body as { messages: { role: string; content: string }[] };
@@ -211,9 +228,15 @@ describe("the chat page in Chromium", () => {
 
   it("an HTTP error shows the status and the server's message", async () => {
     await open();
-    await ask("http-500-json");
+    // Serve answers an upstream's 500 with 502 and names it; the page retries a 502 once, so both
+    // attempts meet the failing upstream.
+    server.mock.enqueue("http-500-json");
+    const index = await ask("http-500-json");
     await finished();
-    expect(await page.getByTestId("error").textContent()).toMatch(/^HTTP 500: .+/);
+    expect(await page.getByTestId("error").textContent()).toMatch(
+      /^HTTP 502: Upstream \S+ failed with HTTP 500: Internal server error$/,
+    );
+    expect(chatsSince(index)).toHaveLength(2);
   });
 });
 
@@ -227,8 +250,9 @@ describe("using the page", () => {
     await page.keyboard.type("line two");
     expect(await page.getByTestId("prompt").inputValue()).toBe("Line one\nline two");
     server.mock.enqueue("ok");
-    const index = server.mock.requests.length;
+    const from = server.mock.requests.length;
     await page.keyboard.press("Enter");
+    const index = await chatIndex(from);
     await finished();
     expect(await page.getByTestId("message-user").textContent()).toBe("Line one\nline two");
     const body = server.mock.requests[index]!.body as { model: string; stream: boolean; messages: unknown[] };
@@ -344,7 +368,7 @@ describe("using the page", () => {
     await finished();
     await ask("ok", "Fresh start");
     await finished();
-    const body = server.mock.requests.at(-1)!.body as { messages: unknown[] };
+    const body = chatsSince(0).at(-1)!.body as { messages: unknown[] };
     expect(body.messages).toEqual([{ role: "user", content: "Fresh start" }]);
     await page.reload();
     await page.waitForSelector("body[data-ready=true]");
@@ -648,4 +672,120 @@ expect.extend({
     }
     return { pass: actual === count, message: () => `expected ${count} elements, found ${actual}` };
   },
+});
+
+describe("the page against serve with the embedded engine (stories260K)", () => {
+  let engine: PageServer;
+  beforeAll(async () => {
+    // The page sends no max_tokens: the cap is then the limit, so a stopped answer had ~1,000
+    // tokens (seconds of generation) still to go.
+    engine = await startServe(["--model-file", storiesModel, "--parallel", "1", "--max-tokens-cap", "1000"]);
+  }, 60_000);
+  afterAll(() => engine?.close());
+
+  const busy = async () => {
+    const health = (await (await fetch(`${engine.url}health`)).json()) as Record<string, unknown>;
+    return health;
+  };
+
+  it("the answer grows, the figures say where the count came from, Stop stops the engine, a reload keeps it", async () => {
+    await open({ at: engine });
+    expect(await page.getByTestId("model").inputValue()).toBe("stories260K");
+    const sampling = page.evaluate(
+      () =>
+        new Promise<number[]>((resolve) => {
+          const lengths: number[] = [];
+          const started = performance.now();
+          const sample = () => {
+            const answer = document.querySelector('[data-testid="message-assistant"]');
+            const length = (answer?.textContent ?? "").trimEnd().length;
+            if (length > 0 && lengths.at(-1) !== length) lengths.push(length);
+            const sendVisible = !document.querySelector<HTMLElement>('[data-testid="send"]')!.hidden;
+            if ((answer !== null && sendVisible) || performance.now() - started > 30_000) resolve(lengths);
+            else requestAnimationFrame(sample);
+          };
+          requestAnimationFrame(sample);
+        }),
+    );
+    await page.getByTestId("prompt").fill("Once upon a time");
+    await page.getByTestId("prompt").press("Enter");
+    const lengths = await sampling;
+    await finished();
+    expect(new Set(lengths).size).toBeGreaterThan(5);
+    const first = await lastAnswerText();
+    expect(first.length).toBeGreaterThan(0);
+    const stats = (await page.getByTestId("stats").last().textContent()) ?? "";
+    expect(stats).toMatch(/TTFT \d+ ms/);
+    // The engine's tokenizer counted them, but what reaches the page is the usage serve reported
+    // over HTTP, exactly as any OpenAI-compatible server's: "from the server" is what the page knows.
+    expect(stats).toMatch(/\d+ tokens \(from the server\)/);
+    expect(await page.getByTestId("error").count()).toBe(0);
+
+    // A long answer, stopped early: the engine request ends (the access log says aborted, /health
+    // shows the slot free) well before it could have finished.
+    const logBefore = engine.cli.stderr().length;
+    await page.getByTestId("prompt").fill("Tell me a very long story");
+    await page.getByTestId("prompt").press("Enter");
+    await page.waitForFunction(
+      () =>
+        (document.querySelectorAll('[data-testid="message-assistant"]')[1]?.textContent ?? "").length > 20,
+      undefined,
+      { timeout: 20_000 },
+    );
+    expect(await page.getByTestId("stop").isVisible()).toBe(true);
+    const stopped = performance.now();
+    await page.getByTestId("stop").click();
+    let logged = "";
+    // The answer's 200 went out with its first token, so the access log says 200 with outcome aborted.
+    while (performance.now() - stopped < 5000) {
+      logged = engine.cli.stderr().slice(logBefore);
+      if (/chat 200 aborted/.test(logged)) break;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    const afterStop = performance.now() - stopped;
+    console.log(`engine: Stop → access log "aborted" after ${afterStop.toFixed(0)} ms`);
+    expect(logged).toBe("llmstream serve: chat 200 aborted\n");
+    expect(afterStop).toBeLessThan(2000);
+    expect(await busy()).toMatchObject({ active: 0, queued: 0 });
+    await finished();
+    expect(await page.getByTestId("stats").last().textContent()).toContain("stopped");
+
+    await page.reload();
+    await page.waitForSelector("body[data-ready=true]");
+    expect(await page.getByTestId("message-user").allTextContents()).toEqual([
+      "Once upon a time",
+      "Tell me a very long story",
+    ]);
+    expect((await answerTexts())[0]).toBe(first);
+  }, 60_000);
+});
+
+describe("the page against serve --api-key", () => {
+  it("says in place that the server needs an API key, and sends nothing", async () => {
+    const guarded = await startServe([
+      "--upstream",
+      `${server.mock.url}/v1`,
+      "--api-key",
+      "sekrit-for-the-test",
+    ]);
+    try {
+      await open({ at: guarded, ready: "error" });
+      const notice = page.getByTestId("error");
+      expect(await notice.textContent()).toMatch(
+        /^This server needs an API key \(it was started with --api-key/,
+      );
+      // With no model list there is nothing to ask: Enter sends nothing, and the notice stays the one message.
+      // (A 401 on an answer itself is said the same way: describeError.test.ts.)
+      const before = chatsSince(0).length;
+      await page.getByTestId("prompt").fill("Hello?");
+      await page.getByTestId("prompt").press("Enter");
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(await answers().count()).toBe(0);
+      expect(await notice.count()).toBe(1);
+      expect(chatsSince(0)).toHaveLength(before);
+      expect(guarded.cli.stderr()).not.toMatch(/chat /);
+    } finally {
+      await guarded.close();
+    }
+  });
 });

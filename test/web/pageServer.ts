@@ -1,74 +1,79 @@
-import http from "node:http";
-import type { AddressInfo } from "node:net";
-import { Readable } from "node:stream";
 import { createMockServer, type MockServer } from "../../src/mock/index.js";
-import { createPageHandler } from "../../src/web/createPageHandler.js";
+import { type CliProcess, ensureBuilt, startCli } from "../cli/cliProcess.js";
 
-/** A running page server for the browser tests. */
+/** A running `llmstream serve` for the browser tests. */
 export interface PageServer {
   /** The page's address, e.g. `http://127.0.0.1:PORT/`. */
   url: string;
-  /** The mock upstream that answers `/v1/*` (choose scenarios with `mock.enqueue`). */
-  mock: MockServer;
+  /** The serve process (its stderr carries the access log). */
+  cli: CliProcess;
+  /** Stops serve (SIGTERM) and waits for it to exit; then closes the mock, if any. */
   close(): Promise<void>;
 }
 
+/** Serve as a relay in front of the project's mock server. */
+export interface RelayPageServer extends PageServer {
+  /** The mock upstream that answers `/v1/*` (choose scenarios with `mock.enqueue`). */
+  mock: MockServer;
+}
+
+const startLine = /^llmstream serve: (http:\/\/127\.0\.0\.1:\d+)\/v1 \(.*\)\n$/;
+
 /**
- * TEST-ONLY composition until `llmstream serve` takes a page handler: the page handler for `/` and
- * the assets, and `/v1/*` forwarded to the project's mock server byte for byte, a browser abort
- * closing the upstream request. Swap this function's body for `serve --upstream <mock>` (or `serve`
- * with the embedded engine) once serve exists; the tests only use `{ url, mock, close }`.
+ * The real program: `node dist/cli/main.js serve --port 0 <args> --no-log` as a subprocess, its
+ * one stdout line read for the address. A subprocess rather than the modules in-process, so the
+ * page meets exactly what a person who runs `llmstream serve` gets (flags, access log, shutdown).
  */
-export async function startPageServer(): Promise<PageServer> {
-  const mock = await createMockServer();
-  const page = createPageHandler();
-  const server = http.createServer((req, res) => {
-    const path = req.url ?? "/";
-    if (path.startsWith("/v1/")) {
-      const upstream = http.request(
-        `${mock.url}${path}`,
-        { method: req.method ?? "GET", headers: req.headers },
-        (up) => {
-          res.writeHead(up.statusCode ?? 502, up.headers);
-          up.pipe(res);
-        },
-      );
-      upstream.on("error", () => res.destroy());
-      // The browser closed the request (Stop): close the upstream one too, as serve does.
-      res.on("close", () => upstream.destroy());
-      req.pipe(upstream);
-      return;
-    }
-    const request = new Request(`http://${req.headers.host ?? "127.0.0.1"}${path}`, {
-      method: req.method ?? "GET",
-      headers: Object.entries(req.headers).flatMap(([name, value]) =>
-        value === undefined
-          ? []
-          : [[name, Array.isArray(value) ? value.join(", ") : value] as [string, string]],
-      ),
-    });
-    void page(request).then(
-      async (response) => {
-        if (response === undefined) {
-          res.writeHead(404, { "content-type": "text/plain" }).end("Not found\n");
-          return;
-        }
-        res.writeHead(response.status, Object.fromEntries(response.headers));
-        if (response.body === null) res.end();
-        else Readable.fromWeb(response.body as import("node:stream/web").ReadableStream).pipe(res);
-      },
-      () => res.writeHead(500).end(),
-    );
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
+export async function startServe(args: string[]): Promise<PageServer> {
+  ensureBuilt();
+  const cli = startCli(["serve", "--port", "0", "--no-log", "--grace", "1", ...args]);
+  let line: string;
+  try {
+    line = await cli.waitForStdout((out) => out.includes("\n"), 30_000);
+  } catch (error) {
+    cli.child.kill("SIGKILL");
+    throw new Error(`serve did not start: ${(error as Error).message}; stderr: ${cli.stderr()}`);
+  }
+  const origin = startLine.exec(line)?.[1];
+  if (origin === undefined) {
+    cli.child.kill("SIGKILL");
+    throw new Error(`Unexpected start line: ${JSON.stringify(line)}; stderr: ${cli.stderr()}`);
+  }
   return {
-    url: `http://127.0.0.1:${port}/`,
+    url: `${origin}/`,
+    cli,
+    async close() {
+      if (cli.child.exitCode === null && cli.child.signalCode === null) cli.child.kill("SIGTERM");
+      const timer = setTimeout(() => cli.child.kill("SIGKILL"), 10_000);
+      try {
+        const { code } = await cli.exited;
+        if (code !== 0) throw new Error(`serve exited with ${code}; stderr: ${cli.stderr()}`);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+  };
+}
+
+/** `llmstream serve --upstream <mock>`: the page and the API, relayed to the mock server. */
+export async function startPageServer(): Promise<RelayPageServer> {
+  const mock = await createMockServer();
+  let serve: PageServer;
+  try {
+    serve = await startServe(["--upstream", `${mock.url}/v1`]);
+  } catch (error) {
+    await mock.close();
+    throw error;
+  }
+  return {
+    ...serve,
     mock,
     async close() {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-      await mock.close();
+      try {
+        await serve.close();
+      } finally {
+        await mock.close();
+      }
     },
   };
 }

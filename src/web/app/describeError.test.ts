@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { ConnectionError } from "../../errors/ConnectionError.js";
 import { HttpError } from "../../errors/HttpError.js";
+import { ServerError } from "../../errors/ServerError.js";
 import { TimeoutError } from "../../errors/TimeoutError.js";
 import { TruncatedError } from "../../errors/TruncatedError.js";
-import { describeError } from "./describeError.js";
+import { API_KEY_NEEDED, describeError } from "./describeError.js";
 
 describe("describeError", () => {
   it("says what happened for each kind of failure", () => {
@@ -20,5 +21,32 @@ describe("describeError", () => {
       "The answer was cut off: The stream ended without a finish reason",
     );
     expect(describeError(new Error("boom"))).toBe("Unexpected error: boom");
+  });
+
+  it("a 401 says the server needs an API key, not just the status", () => {
+    const error = new HttpError("HTTP 401", { status: 401, serverMessage: "Missing or wrong API key" });
+    expect(describeError(error)).toBe(`HTTP 401: ${API_KEY_NEEDED}`);
+    expect(API_KEY_NEEDED).toMatch(/needs an API key/);
+  });
+
+  it("names what happened behind llmstream serve from the in-band error's code", () => {
+    const relayed = (serverCode: string | undefined, serverMessage: string) =>
+      describeError(
+        new ServerError(`The server reported an error mid-stream: ${serverMessage}`, {
+          serverMessage,
+          ...(serverCode === undefined ? {} : { serverCode }),
+        }),
+      );
+    expect(relayed("upstream_truncated", "Upstream u ended the answer early: no finish reason")).toBe(
+      "The answer was cut off: Upstream u ended the answer early: no finish reason",
+    );
+    expect(relayed("upstream_unreachable", "Upstream u: the connection failed: reset")).toBe(
+      "Connection to the model server failed: Upstream u: the connection failed: reset",
+    );
+    expect(relayed("upstream_timeout", "Upstream u timed out: idle")).toBe(
+      "Timed out: Upstream u timed out: idle",
+    );
+    expect(relayed(undefined, "Sorry")).toBe("The server reported an error: Sorry");
+    expect(relayed("server_error", "Sorry")).toBe("The server reported an error: Sorry");
   });
 });

@@ -10,7 +10,7 @@ import {
   saveConversation,
 } from "./conversationStore.js";
 import { createTypist } from "./createTypist.js";
-import { describeError } from "./describeError.js";
+import { API_KEY_NEEDED, describeError } from "./describeError.js";
 import { formatStats } from "./formatStats.js";
 import { renderText } from "./renderMarkdown.js";
 import { safeImageUrl } from "./safeUrl.js";
@@ -320,6 +320,10 @@ modelSelect.addEventListener("change", () => {
 async function loadModels() {
   try {
     const response = await fetch(`${apiBase}/models`, { headers: { accept: "application/json" } });
+    if (response.status === 401) {
+      showNotice(API_KEY_NEEDED);
+      return;
+    }
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
     const body = (await response.json()) as { data?: { id?: unknown }[] };
     const ids = (body.data ?? [])
@@ -331,17 +335,20 @@ async function loadModels() {
       conversation.model !== undefined && ids.includes(conversation.model) ? conversation.model : ids[0]!;
     document.body.dataset.ready = "true";
   } catch (error) {
-    const notice = document.createElement("li");
-    notice.className = "notice error";
-    notice.dataset.testid = "error";
-    notice.replaceChildren(
-      renderText(
-        `Could not load the model list from \`${apiBase}/models\`: ${(error as Error).message}. Reload to try again.`,
-      ),
+    showNotice(
+      `Could not load the model list from \`${apiBase}/models\`: ${(error as Error).message}. Reload to try again.`,
     );
-    list.append(notice);
-    document.body.dataset.ready = "error";
   }
+}
+
+/** A failure of the page itself (not of an answer), shown in place where answers go. */
+function showNotice(markdown: string) {
+  const notice = document.createElement("li");
+  notice.className = "notice error";
+  notice.dataset.testid = "error";
+  notice.replaceChildren(renderText(markdown));
+  list.append(notice);
+  document.body.dataset.ready = "error";
 }
 
 for (const message of conversation.messages) {
