@@ -1,11 +1,11 @@
-import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openLogDatabase } from "../../src/log/openLogDatabase.js";
 import { getRequest, listRequests } from "../../src/log/queryLogs.js";
 import { createMockServer, MOCK_ANSWER, type MockServer } from "../../src/mock/index.js";
-import { ensureBuilt, runCli, startCli } from "./cliProcess.js";
+import { cliPath, ensureBuilt, runCli, startCli } from "./cliProcess.js";
 
 // Every chat request is recorded in the SQLite request log under LLMSTREAM_HOME (and a JSONL file on request).
 let mock: MockServer;
@@ -185,13 +185,19 @@ describe.concurrent("llmstream chat: an unusable log location", () => {
   it("a read-only LLMSTREAM_HOME", async () => {
     const folder = home();
     chmodSync(folder, 0o555);
-    // root writes through permissions: run the CLI as nobody then.
+    // root writes through permissions: run the CLI as nobody then, who must be able to reach it (a
+    // checkout inside a private folder, e.g. mktemp -d, is not: let others pass through, for this test).
     const uid = process.getuid?.() === 0 ? 65534 : undefined;
-    await expectAnswerAndOneWarning(
-      [],
-      { env: { LLMSTREAM_HOME: join(folder, "home") }, ...(uid === undefined ? {} : { uid }) },
-      /^warning: SQLite log .*logs\.db failed: Cannot create the folder .*home: EACCES.*set LLMSTREAM_HOME/,
-    );
+    const restore = uid === undefined ? () => {} : letOthersPassThrough(dirname(cliPath));
+    try {
+      await expectAnswerAndOneWarning(
+        [],
+        { env: { LLMSTREAM_HOME: join(folder, "home") }, ...(uid === undefined ? {} : { uid }) },
+        /^warning: SQLite log .*logs\.db failed: Cannot create the folder .*home: EACCES.*set LLMSTREAM_HOME/,
+      );
+    } finally {
+      restore();
+    }
     expect(existsSync(join(folder, "home"))).toBe(false);
   });
 
@@ -220,3 +226,19 @@ describe.concurrent("llmstream chat: an unusable log location", () => {
     expect(records(folder)).toHaveLength(2);
   });
 });
+
+/** Adds the search bit for others to every folder above `path` that lacks it; returns the undo. */
+function letOthersPassThrough(path: string): () => void {
+  const changed: { folder: string; mode: number }[] = [];
+  for (let folder = path; ; folder = dirname(folder)) {
+    const mode = statSync(folder).mode & 0o7777;
+    if ((mode & 0o001) === 0) {
+      chmodSync(folder, mode | 0o001);
+      changed.push({ folder, mode });
+    }
+    if (dirname(folder) === folder) break;
+  }
+  return () => {
+    for (const { folder, mode } of changed) chmodSync(folder, mode);
+  };
+}

@@ -114,7 +114,7 @@ export async function runCli(
 ): Promise<CliRun> {
   const started = performance.now();
   const cli = startCli(args, options);
-  const timeoutMs = options.timeoutMs ?? 10_000;
+  const timeoutMs = options.timeoutMs ?? 20_000;
   let timer: NodeJS.Timeout | undefined;
   const hung = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
