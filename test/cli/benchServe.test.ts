@@ -140,7 +140,6 @@ describe.sequential("llmstream bench against the embedded engine through serve",
           errors_by_class: {},
           // Tokens from the server's usage (serve relays the engine tokenizer's counts), labelled so.
           usage_sources: { server: 6 },
-          chunk_token_sources: { exact: 6 },
           total_output_tokens: 6 * 24,
           output_lens: Array(6).fill(24),
         });
