@@ -3,14 +3,14 @@ import { readFile } from "node:fs/promises";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createMockServer, MOCK_ANSWER_TOKENS, type MockServer } from "../../src/mock/index.js";
+import { launchChromium } from "./launchChromium.js";
 
 // The library's core in a real browser (Debian's Chromium): the built ESM files are served as-is, so
 // this proves the published code needs no Node built-ins, only fetch and Web Streams.
 const root = fileURLToPath(new URL("../../", import.meta.url));
-const CHROMIUM = "/usr/bin/chromium";
 let mock: MockServer;
 let site: http.Server;
 let origin: string;
@@ -67,16 +67,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => site.listen(0, "127.0.0.1", resolve));
   origin = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-    ],
-  });
+  browser = await launchChromium();
   page = await browser.newPage();
   await page.goto(origin);
   await page.waitForFunction(() => (window as unknown as { ready?: boolean }).ready === true);

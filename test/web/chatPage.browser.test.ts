@@ -1,9 +1,10 @@
 import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { MOCK_ANSWER, MOCK_ANSWER_TOKENS } from "../../src/mock/index.js";
+import { launchChromium } from "../browser/launchChromium.js";
 import { type PageServer, type RelayPageServer, startPageServer, startServe } from "./pageServer.js";
 
 // The chat page in Debian's Chromium, against `llmstream serve` (the built CLI, see pageServer.ts):
@@ -22,16 +23,7 @@ beforeAll(async () => {
   if (!existsSync(`${root}dist/web/app.js`))
     throw new Error("Run `npm run build` first: the page is served from dist/web");
   server = await startPageServer();
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-    ],
-  });
+  browser = await launchChromium();
 }, 60_000);
 
 afterAll(async () => {
