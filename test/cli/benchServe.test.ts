@@ -148,8 +148,10 @@ describe.sequential("llmstream bench against the embedded engine through serve",
           expect(record).toMatchObject({ ok: true, usageSource: "server", outputTokens: 24 });
           // The server's own words for the limit: the bench records the raw finish reason.
           expect(record.finishReason).toBe(protocol === "openai" ? "length" : "max_output_tokens");
-          // stories260K streams one token per chunk: the server's count and the chunks agree.
-          expect(record.chunkTimes).toHaveLength(24);
+          // At most one chunk per token: a token that is only part of a UTF-8 character is held until
+          // the character is whole, so two tokens can share a chunk (23 chunks for 24 tokens, seen).
+          expect(record.chunkTimes.length).toBeGreaterThanOrEqual(20);
+          expect(record.chunkTimes.length).toBeLessThanOrEqual(24);
           expect(record.promptTokens).toBeGreaterThan(8);
           expect(record.sentAt).toBeLessThan(record.firstChunkAt);
           expect(record.firstChunkAt).toBeLessThanOrEqual(record.firstTokenAt);
