@@ -1,6 +1,7 @@
 import type { Distribution } from "./distribution.js";
 import type { BenchRun } from "./runBench.js";
 import type { LevelPlan, LevelResult } from "./runLevel.js";
+import { isInvalidRun, runWarnings } from "./runVerdict.js";
 import type { LevelStats } from "./summarizeLevel.js";
 
 type Row = [label: string, value: (stats: LevelStats) => string];
@@ -126,8 +127,8 @@ const COMPARE_ROWS: [string, (s: LevelStats) => number | undefined][] = [
  */
 export function formatReport(run: BenchRun): string {
   const parts: string[] = [];
-  const invalid = run.levels.some((l) => l.stats.invalid);
-  if (invalid) parts.push("!!! INVALID RUN: the client could not keep the schedule; see the warnings !!!\n");
+  if (isInvalidRun(run))
+    parts.push("!!! INVALID RUN: the client could not keep the schedule; see the warnings !!!\n");
   parts.push(table(`llmstream bench: ${run.target}`, run.levels, rowsFor(run.levels)));
   if (run.nonStreaming !== undefined) {
     const rows = run.levels.map((level, i) => {
@@ -154,13 +155,7 @@ export function formatReport(run: BenchRun): string {
       `\n${all.map((row) => row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c] as number) : cell.padStart(widths[c] as number))).join("  ")).join("\n")}`,
     );
   }
-  const warnings = [
-    ...new Set(
-      [...run.levels, ...(run.nonStreaming ?? []), ...(run.compare?.levels ?? [])].flatMap(
-        (l) => l.stats.warnings,
-      ),
-    ),
-  ];
+  const warnings = runWarnings(run);
   if (warnings.length > 0) parts.push(`\n${warnings.map((w) => `warning: ${w}`).join("\n")}`);
   parts.push('\nDefinitions: llmstream bench --help (and "definitions" in --json)');
   return `${parts.join("\n")}\n`;

@@ -2,6 +2,7 @@ import { DEFINITIONS } from "./definitions.js";
 import { formatReport, levelLabel } from "./formatReport.js";
 import type { BenchRun } from "./runBench.js";
 import type { LevelResult } from "./runLevel.js";
+import { isInvalidRun, runWarnings } from "./runVerdict.js";
 import type { Slo } from "./summarizeLevel.js";
 import { escapeHtml, histogram, lineChart, timeChart } from "./svgCharts.js";
 import type { RunInfo } from "./toJsonReport.js";
@@ -100,8 +101,8 @@ export function renderHtmlReport(run: BenchRun, info: RunInfo & { slo?: Slo | un
       series: run.levels.map((l) => ({ name: levelLabel(l.plan), values: l.stats.outputTokensPerSecond })),
     }),
   );
-  const invalid = run.levels.some((l) => l.stats.invalid);
-  const warnings = [...new Set(run.levels.flatMap((l) => l.stats.warnings))];
+  const invalid = isInvalidRun(run);
+  const warnings = runWarnings(run);
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>llmstream bench: ${escapeHtml(run.target)}</title><style>${STYLE}</style></head><body>

@@ -3,6 +3,7 @@ import { DEFINITIONS } from "./definitions.js";
 import { type Distribution, PERCENTILES } from "./distribution.js";
 import type { BenchRun } from "./runBench.js";
 import type { LevelResult } from "./runLevel.js";
+import { isInvalidRun, runWarnings } from "./runVerdict.js";
 
 /** Facts about the run the numbers cannot tell. */
 export interface RunInfo {
@@ -115,9 +116,8 @@ function gaps(r: BenchRecord): number[] {
  */
 export function toJsonReport(run: BenchRun, info: RunInfo): Json {
   const levels = run.levels.map(levelToJson);
-  const invalid =
-    run.levels.some((l) => l.stats.invalid) || (run.compare?.levels.some((l) => l.stats.invalid) ?? false);
-  const warnings = [...new Set(run.levels.flatMap((l) => l.stats.warnings))];
+  const invalid = isInvalidRun(run);
+  const warnings = runWarnings(run);
   const report: Json = {
     ...(levels.length === 1 ? stripRecords(levels[0] as Json) : {}),
     date: info.date,

@@ -6,6 +6,7 @@ import { formatReport, levelLabel } from "../../bench/formatReport.js";
 import { renderHtmlReport } from "../../bench/renderHtmlReport.js";
 import type { BenchTarget } from "../../bench/runBench.js";
 import type { Send } from "../../bench/runLevel.js";
+import { isInvalidRun } from "../../bench/runVerdict.js";
 import {
   type BenchSettings,
   type RawBenchOptions,
@@ -184,7 +185,7 @@ export async function runBenchCommand(raw: RawBenchOptions, io: BenchIO): Promis
   }
   const all = [...run.levels, ...(run.compare?.levels ?? [])];
   if (aborter.signal.aborted) return stoppedBy === "SIGTERM" ? ExitCode.terminated : ExitCode.interrupted;
-  if (all.some((l) => l.stats.invalid)) {
+  if (isInvalidRun(run)) {
     warn(
       "llmstream bench: INVALID RUN: the client lagged behind the open-loop schedule (see the warnings above)",
     );
