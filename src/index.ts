@@ -1,11 +1,11 @@
-export { ChatStream } from "./client/ChatStream.js";
-export { type CreateChatStreamOptions, createChatStream } from "./client/createChatStream.js";
-export type { DeltaSink, ToolCallFragment, UsageReport } from "./client/DeltaSink.js";
-export type { DeltaSource, DeltaSourceContext } from "./client/DeltaSource.js";
+export { ChatStream } from "./stream/ChatStream.js";
+export { type CreateChatStreamOptions, createChatStream } from "./stream/createChatStream.js";
+export type { DeltaSink, ToolCallFragment, UsageReport } from "./protocols/DeltaSink.js";
+export type { DeltaSource, DeltaSourceContext } from "./stream/DeltaSource.js";
 export { createFetchTransport } from "./client/fetchTransport.js";
 export { DEFAULT_MAX_LINE_LENGTH, streamChat } from "./client/streamChat.js";
-export type { ThinkTagMode } from "./client/ThinkTagSplitter.js";
-export type { Transport, TransportRequest, TransportResponse } from "./client/Transport.js";
+export type { ThinkTagMode } from "./stream/ThinkTagSplitter.js";
+export type { Transport, TransportRequest, TransportResponse } from "./types/Transport.js";
 export { AbortedError } from "./errors/AbortedError.js";
 export { ConnectionError } from "./errors/ConnectionError.js";
 export { HttpError } from "./errors/HttpError.js";

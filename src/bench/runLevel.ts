@@ -1,5 +1,5 @@
 import { setMaxListeners } from "node:events";
-import type { ChatStream } from "../client/ChatStream.js";
+import type { ChatStream } from "../stream/ChatStream.js";
 import { sleep } from "../utils/sleep.js";
 import { type Arrivals, arrivalTimes } from "./arrivalTimes.js";
 import type { BenchRecord } from "./BenchRecord.js";

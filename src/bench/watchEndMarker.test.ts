@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Transport } from "../client/Transport.js";
+import type { Transport } from "../types/Transport.js";
 import { watchEndMarker } from "./watchEndMarker.js";
 
 const fakeTransport =

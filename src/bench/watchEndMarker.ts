@@ -1,4 +1,4 @@
-import type { BodyPushAccess, Transport, TransportResponse } from "../client/Transport.js";
+import type { BodyPushAccess, Transport, TransportResponse } from "../types/Transport.js";
 
 /** Bytes of the body's end kept to look for the marker: `data: [DONE]` plus line ends. */
 const TAIL_BYTES = 32;

@@ -12,10 +12,10 @@ import { createSseLineParser, type SseEvent, type SseLineParser } from "../sse/c
 import { dataValueStart } from "../sse/dataValueStart.js";
 import { dataValueStartInBytes } from "../sse/dataValueStartInBytes.js";
 import type { Protocol } from "../types/options.js";
-import type { DeltaSink } from "./DeltaSink.js";
-import type { DeltaReader } from "./DeltaSource.js";
+import type { DeltaSink } from "../protocols/DeltaSink.js";
+import type { DeltaReader } from "../stream/DeltaSource.js";
 import { readBounded } from "./readBounded.js";
-import type { BodyPushAccess, TransportResponse } from "./Transport.js";
+import type { BodyPushAccess, TransportResponse } from "../types/Transport.js";
 
 /** Options of {@link createResponseReader}. */
 export interface ResponseReaderOptions {

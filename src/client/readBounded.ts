@@ -1,5 +1,5 @@
 import { ProtocolError } from "../errors/ProtocolError.js";
-import type { TransportResponse } from "./Transport.js";
+import type { TransportResponse } from "../types/Transport.js";
 
 /**
  * Reads up to `limit` characters of a response body as text. With `strict`, a longer body is a

@@ -1,5 +1,5 @@
 import type { Token } from "node-llama-cpp";
-import type { DeltaSource } from "../client/DeltaSource.js";
+import type { DeltaSource } from "../stream/DeltaSource.js";
 import { ModelError } from "../errors/ModelError.js";
 import type { ChatMessage } from "../types/options.js";
 import { buildEnginePrompt } from "./buildEnginePrompt.js";

@@ -2,8 +2,8 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { DeltaSink, ToolCallFragment, UsageReport } from "../client/DeltaSink.js";
-import type { DeltaSource } from "../client/DeltaSource.js";
+import type { DeltaSink, ToolCallFragment, UsageReport } from "../protocols/DeltaSink.js";
+import type { DeltaSource } from "../stream/DeltaSource.js";
 import type { UsageSource } from "../types/result.js";
 import { parseGgufHeader } from "./parseGgufHeader.js";
 

@@ -1,6 +1,6 @@
-import type { ChatStream } from "../client/ChatStream.js";
-import { createChatStream } from "../client/createChatStream.js";
-import type { ThinkTagMode } from "../client/ThinkTagSplitter.js";
+import type { ChatStream } from "../stream/ChatStream.js";
+import { createChatStream } from "../stream/createChatStream.js";
+import type { ThinkTagMode } from "../stream/ThinkTagSplitter.js";
 import type { FinishInfo, Timeouts } from "../types/options.js";
 import {
   createEngineDeltaSource,

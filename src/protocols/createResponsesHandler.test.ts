@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { DeltaSink } from "../client/DeltaSink.js";
+import type { DeltaSink } from "./DeltaSink.js";
 import {
   createResponsesHandler,
   handleResponsesObject,

@@ -1,4 +1,4 @@
-import type { DeltaSink, UsageReport } from "../client/DeltaSink.js";
+import type { DeltaSink, UsageReport } from "./DeltaSink.js";
 import { llamaCppTimings, type WireTimings } from "./llamaCppTimings.js";
 import { serverErrorMessage } from "./serverErrorMessage.js";
 

@@ -1,4 +1,4 @@
-import type { DeltaSink } from "../client/DeltaSink.js";
+import type { DeltaSink } from "./DeltaSink.js";
 import type { ServerTimings } from "../types/result.js";
 import { serverErrorMessage } from "./serverErrorMessage.js";
 

@@ -1,4 +1,4 @@
-import type { DeltaSink } from "../client/DeltaSink.js";
+import type { DeltaSink } from "./DeltaSink.js";
 import { llamaCppTimings, type WireTimings } from "./llamaCppTimings.js";
 import { serverErrorMessage } from "./serverErrorMessage.js";
 

@@ -1,5 +1,5 @@
 import { streamChat } from "../client/streamChat.js";
-import type { Transport } from "../client/Transport.js";
+import type { Transport } from "../types/Transport.js";
 import { isLlmstreamError, type LlmstreamError } from "../errors/LlmstreamError.js";
 import type { StreamEvent } from "../types/events.js";
 import type { FinishInfo, Timeouts } from "../types/options.js";

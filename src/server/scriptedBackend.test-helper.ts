@@ -1,5 +1,5 @@
-import { createChatStream } from "../client/createChatStream.js";
-import type { DeltaSink } from "../client/DeltaSink.js";
+import { createChatStream } from "../stream/createChatStream.js";
+import type { DeltaSink } from "../protocols/DeltaSink.js";
 import { HttpError } from "../errors/HttpError.js";
 import { ServerError } from "../errors/ServerError.js";
 import type { Backend, GenerationHooks, GenerationOutcome } from "./Backend.js";

@@ -1,4 +1,4 @@
-import type { Transport } from "../client/Transport.js";
+import type { Transport } from "./Transport.js";
 import type { LlmstreamError } from "../errors/LlmstreamError.js";
 import type { ChatResult } from "./result.js";
 

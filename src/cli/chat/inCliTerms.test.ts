@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { timeoutError } from "../../client/timeoutError.js";
+import { timeoutError } from "../../stream/timeoutError.js";
 import { inCliTerms } from "./inCliTerms.js";
 
 describe("inCliTerms", () => {

@@ -1,4 +1,4 @@
-import type { DeltaSink } from "./DeltaSink.js";
+import type { DeltaSink } from "../protocols/DeltaSink.js";
 
 /** What a source gets for one attempt. */
 export interface DeltaSourceContext {

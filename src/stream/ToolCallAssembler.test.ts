@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { ToolCallFragment } from "./DeltaSink.js";
+import type { ToolCallFragment } from "../protocols/DeltaSink.js";
 import { ToolCallAssembler } from "./ToolCallAssembler.js";
 
 function assemble(fragments: ToolCallFragment[]) {
