@@ -1,11 +1,5 @@
-export { ChatStream } from "./stream/ChatStream.js";
-export { type CreateChatStreamOptions, createChatStream } from "./stream/createChatStream.js";
-export type { DeltaSink, ToolCallFragment, UsageReport } from "./protocols/DeltaSink.js";
-export type { DeltaSource, DeltaSourceContext } from "./stream/DeltaSource.js";
 export { createFetchTransport } from "./client/fetchTransport.js";
 export { DEFAULT_MAX_LINE_LENGTH, streamChat } from "./client/streamChat.js";
-export type { ThinkTagMode } from "./stream/ThinkTagSplitter.js";
-export type { Transport, TransportRequest, TransportResponse } from "./types/Transport.js";
 export { AbortedError } from "./errors/AbortedError.js";
 export { ConnectionError } from "./errors/ConnectionError.js";
 export { HttpError } from "./errors/HttpError.js";
@@ -20,6 +14,11 @@ export { ProtocolError, type ProtocolErrorReason } from "./errors/ProtocolError.
 export { ServerError } from "./errors/ServerError.js";
 export { TimeoutError, type TimeoutKind } from "./errors/TimeoutError.js";
 export { TruncatedError } from "./errors/TruncatedError.js";
+export type { DeltaSink, ToolCallFragment, UsageReport } from "./protocols/DeltaSink.js";
+export { ChatStream } from "./stream/ChatStream.js";
+export { type CreateChatStreamOptions, createChatStream } from "./stream/createChatStream.js";
+export type { DeltaSource, DeltaSourceContext } from "./stream/DeltaSource.js";
+export type { ThinkTagMode } from "./stream/ThinkTagSplitter.js";
 export type {
   DoneEvent,
   ErrorEvent,
@@ -46,3 +45,4 @@ export type {
   Usage,
   UsageSource,
 } from "./types/result.js";
+export type { Transport, TransportRequest, TransportResponse } from "./types/Transport.js";

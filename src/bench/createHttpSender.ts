@@ -1,6 +1,6 @@
 import { streamChat } from "../client/streamChat.js";
-import type { Transport } from "../types/Transport.js";
 import type { Protocol, StreamChatOptions, Timeouts } from "../types/options.js";
+import type { Transport } from "../types/Transport.js";
 import type { Send } from "./runLevel.js";
 import { watchEndMarker } from "./watchEndMarker.js";
 

@@ -4,6 +4,7 @@ import { createLineReader, type LineReader } from "../lines/createLineReader.js"
 import { decodeUtf8 } from "../lines/decodeUtf8.js";
 import { isBlankLine } from "../ndjson/isBlankLine.js";
 import { createResponsesHandler, handleResponsesObject } from "../protocols/createResponsesHandler.js";
+import type { DeltaSink } from "../protocols/DeltaSink.js";
 import { handleOllamaChunk } from "../protocols/handleOllamaChunk.js";
 import { handleOpenAiChunk } from "../protocols/handleOpenAiChunk.js";
 import { openAiTextSlot } from "../protocols/openAiTextSlot.js";
@@ -11,11 +12,10 @@ import { serverErrorMessage, serverMessageFromBody } from "../protocols/serverEr
 import { createSseLineParser, type SseEvent, type SseLineParser } from "../sse/createSseLineParser.js";
 import { dataValueStart } from "../sse/dataValueStart.js";
 import { dataValueStartInBytes } from "../sse/dataValueStartInBytes.js";
-import type { Protocol } from "../types/options.js";
-import type { DeltaSink } from "../protocols/DeltaSink.js";
 import type { DeltaReader } from "../stream/DeltaSource.js";
-import { readBounded } from "./readBounded.js";
+import type { Protocol } from "../types/options.js";
 import type { BodyPushAccess, TransportResponse } from "../types/Transport.js";
+import { readBounded } from "./readBounded.js";
 
 /** Options of {@link createResponseReader}. */
 export interface ResponseReaderOptions {

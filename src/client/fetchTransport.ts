@@ -1,7 +1,7 @@
 import { ConnectionError } from "../errors/ConnectionError.js";
 import type { TimeoutError } from "../errors/TimeoutError.js";
-import type { Transport, TransportRequest, TransportResponse } from "../types/Transport.js";
 import { timeoutError } from "../stream/timeoutError.js";
+import type { Transport, TransportRequest, TransportResponse } from "../types/Transport.js";
 
 /**
  * The portable transport over WHATWG `fetch` and Web Streams: browsers, Deno, Bun, workers. Pass a

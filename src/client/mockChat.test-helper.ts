@@ -1,7 +1,7 @@
 import { afterAll, beforeAll } from "vitest";
 import { createMockServer, type MockServer } from "../mock/index.js";
-import type { StreamChatOptions } from "../types/options.js";
 import type { ChatStream } from "../stream/ChatStream.js";
+import type { StreamChatOptions } from "../types/options.js";
 import { streamChat } from "./streamChat.js";
 
 /** One mock server for a test file, and `chat()` against its scenarios. */

@@ -3,8 +3,8 @@ import https from "node:https";
 import { ConnectionError } from "../errors/ConnectionError.js";
 import { ProtocolError } from "../errors/ProtocolError.js";
 import { TimeoutError } from "../errors/TimeoutError.js";
-import type { BodyPushAccess, Transport, TransportRequest, TransportResponse } from "../types/Transport.js";
 import { timeoutError } from "../stream/timeoutError.js";
+import type { BodyPushAccess, Transport, TransportRequest, TransportResponse } from "../types/Transport.js";
 
 // Keep-alive agents: a warm connection saves a TCP handshake on every request after the first.
 const httpAgent = new http.Agent({ keepAlive: true });

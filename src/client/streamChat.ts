@@ -1,15 +1,15 @@
 import { HttpError } from "../errors/HttpError.js";
 import { serverMessageFromBody } from "../protocols/serverErrorMessage.js";
-import type { StreamChatOptions } from "../types/options.js";
 import type { ChatStream } from "../stream/ChatStream.js";
 import { createChatStream } from "../stream/createChatStream.js";
-import { createResponseReader } from "./createResponseReader.js";
 import type { DeltaReader, DeltaSourceContext } from "../stream/DeltaSource.js";
+import { parseRetryAfter } from "../stream/retryDelay.js";
+import type { StreamChatOptions } from "../types/options.js";
+import type { Transport, TransportResponse } from "../types/Transport.js";
+import { createResponseReader } from "./createResponseReader.js";
 import { createFetchTransport } from "./fetchTransport.js";
 import { readBounded } from "./readBounded.js";
 import { responsesRequestBody, unsupportedResponsesOptions } from "./responsesRequestBody.js";
-import { parseRetryAfter } from "../stream/retryDelay.js";
-import type { Transport, TransportResponse } from "../types/Transport.js";
 
 /** The default size limit of one SSE line/event or NDJSON line (characters). */
 export const DEFAULT_MAX_LINE_LENGTH = 8 * 1024 * 1024;

@@ -1,6 +1,6 @@
 import type { Token } from "node-llama-cpp";
-import type { DeltaSource } from "../stream/DeltaSource.js";
 import { ModelError } from "../errors/ModelError.js";
+import type { DeltaSource } from "../stream/DeltaSource.js";
 import type { ChatMessage } from "../types/options.js";
 import { buildEnginePrompt } from "./buildEnginePrompt.js";
 import { acquireContext, defaultEngineThreads, type EngineModel, loadEngineModel } from "./engineRuntime.js";

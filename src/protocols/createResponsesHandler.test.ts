@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import type { DeltaSink } from "./DeltaSink.js";
 import {
   createResponsesHandler,
   handleResponsesObject,
   type WireResponsesEvent,
 } from "./createResponsesHandler.js";
+import type { DeltaSink } from "./DeltaSink.js";
 
 type Call = [string, ...unknown[]];
 

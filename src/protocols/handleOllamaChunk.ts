@@ -1,5 +1,5 @@
-import type { DeltaSink } from "./DeltaSink.js";
 import type { ServerTimings } from "../types/result.js";
+import type { DeltaSink } from "./DeltaSink.js";
 import { serverErrorMessage } from "./serverErrorMessage.js";
 
 interface WireOllamaToolCall {

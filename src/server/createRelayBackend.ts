@@ -1,8 +1,8 @@
 import { streamChat } from "../client/streamChat.js";
-import type { Transport } from "../types/Transport.js";
 import { isLlmstreamError, type LlmstreamError } from "../errors/LlmstreamError.js";
 import type { StreamEvent } from "../types/events.js";
 import type { FinishInfo, Timeouts } from "../types/options.js";
+import type { Transport } from "../types/Transport.js";
 import { ApiError } from "./ApiError.js";
 import type { Backend, GenerationHooks, GenerationOutcome, ModelEntry } from "./Backend.js";
 import type { GenerationRequest } from "./GenerationRequest.js";

@@ -1,7 +1,7 @@
-import { createChatStream } from "../stream/createChatStream.js";
-import type { DeltaSink } from "../protocols/DeltaSink.js";
 import { HttpError } from "../errors/HttpError.js";
 import { ServerError } from "../errors/ServerError.js";
+import type { DeltaSink } from "../protocols/DeltaSink.js";
+import { createChatStream } from "../stream/createChatStream.js";
 import type { Backend, GenerationHooks, GenerationOutcome } from "./Backend.js";
 import type { GenerationRequest } from "./GenerationRequest.js";
 

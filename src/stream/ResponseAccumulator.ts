@@ -1,10 +1,10 @@
 import { ServerError } from "../errors/ServerError.js";
 import { GapRecorder } from "../metrics/GapRecorder.js";
+import type { DeltaSink, ToolCallFragment, UsageReport } from "../protocols/DeltaSink.js";
 import type { StreamEvent } from "../types/events.js";
 import type { StreamMetrics } from "../types/metrics.js";
 import type { ChatResult, FinishReason, ServerTimings, Usage, UsageSource } from "../types/result.js";
 import { TextAccumulator } from "../utils/TextAccumulator.js";
-import type { DeltaSink, ToolCallFragment, UsageReport } from "../protocols/DeltaSink.js";
 import { EventQueue } from "./EventQueue.js";
 import { type ThinkTagMode, ThinkTagSplitter } from "./ThinkTagSplitter.js";
 import { ToolCallAssembler } from "./ToolCallAssembler.js";

@@ -1,5 +1,5 @@
-import type { ToolCall } from "../types/result.js";
 import type { ToolCallFragment } from "../protocols/DeltaSink.js";
+import type { ToolCall } from "../types/result.js";
 
 interface Draft {
   index: number;

@@ -1,6 +1,6 @@
-import type { Transport } from "./Transport.js";
 import type { LlmstreamError } from "../errors/LlmstreamError.js";
 import type { ChatResult } from "./result.js";
+import type { Transport } from "./Transport.js";
 
 /** A chat message in the OpenAI shape; extra fields are passed through untouched. */
 export interface ChatMessage {
