@@ -4,7 +4,32 @@ import { dataValueStart } from "./dataValueStart.js";
 
 export type { SseEvent } from "./createSseLineParser.js";
 
-/** Callbacks and limits of {@link createSseParser}: the line parser's, with the limit on lines too. */
+/**
+ * Callbacks and limits of {@link createSseParser}: `onEvent` for each dispatched event, `onRetry` for
+ * a valid `retry:` field (ASCII digits only, in ms), `onComment` for a `:` line (one leading space
+ * removed), and `maxLineLength`. Callbacks run synchronously inside `feed()` / `end()`.
+ *
+ * @example
+ * ```ts
+ * import { createSseParser, ProtocolError } from "llmstream/sse";
+ *
+ * const parser = createSseParser({
+ *   onEvent: (event) => console.log(event.event, event.id, event.data),
+ *   onRetry: (ms) => console.log("retry", ms),
+ *   onComment: (text) => console.log("comment", text),
+ *   maxLineLength: 1024,
+ * });
+ * parser.feed(": keep-alive\nretry: 3000\nid: 7\nevent: delta\ndata: hi\n\n");
+ * // → comment keep-alive
+ * // → retry 3000
+ * // → delta 7 hi
+ * try {
+ *   parser.feed(`data: ${"x".repeat(2000)}\n`);
+ * } catch (error) {
+ *   if (error instanceof ProtocolError) console.log(error.reason); // → line-too-long
+ * }
+ * ```
+ */
 export interface SseParserOptions extends SseLineParserOptions {
   /**
    * Max characters of one line AND of one event's accumulated data. Exceeding it makes `feed()` throw
@@ -14,7 +39,21 @@ export interface SseParserOptions extends SseLineParserOptions {
   maxLineLength?: number;
 }
 
-/** A push parser for a `text/event-stream` body. Synchronous and free of I/O. */
+/**
+ * A push parser for a `text/event-stream` body, made by {@link createSseParser}. Synchronous and free
+ * of I/O: feed it decoded text as it arrives, call `end()` when the body ends.
+ *
+ * @example
+ * ```ts
+ * import { createSseParser } from "llmstream/sse";
+ *
+ * const parser = createSseParser({ onEvent: (event) => console.log(event.data) });
+ * parser.feed("data: a last event\r\ndata: without its blank line");
+ * parser.end();
+ * // → a last event
+ * // → without its blank line
+ * ```
+ */
 export interface SseParser {
   /** Parses the next piece of decoded text; chunks may split lines, CRLF pairs and fields anywhere. */
   feed(chunk: string): void;
@@ -48,9 +87,11 @@ const DEFAULT_MAX_LINE_LENGTH = 8 * 1024 * 1024;
  * @see https://html.spec.whatwg.org/multipage/server-sent-events.html#parsing-an-event-stream
  * @example
  * ```ts
- * const parser = createSseParser({ onEvent: (event) => console.log(event.data) });
- * parser.feed('data: {"a":1}\n\ndata: {"a"');
- * parser.feed(":2}\n\n");
+ * import { createSseParser } from "llmstream/sse";
+ *
+ * const parser = createSseParser({ onEvent: (event) => console.log(JSON.parse(event.data).a) });
+ * parser.feed('data: {"a":1}\n\ndata: {"a"'); // → 1
+ * parser.feed(":2}\n\n"); // → 2
  * parser.end();
  * ```
  */
