@@ -176,32 +176,43 @@ async function main() {
       }
     }
     const stats = Object.fromEntries(
-      PARSERS.map((parser) => {
-        const rates = results[parser].map((r) => r.count / (r.ms / 1000));
-        const cpu = results[parser].map((r) => r.cpuUs / r.count);
-        return [parser, { rate: median(rates), cpu: median(cpu), rates }];
-      }),
+      PARSERS.map((parser) => [
+        parser,
+        {
+          rate: median(results[parser].map((r) => r.count / (r.ms / 1000))),
+          cpu: median(results[parser].map((r) => r.cpuUs / r.count)),
+        },
+      ]),
     );
-    const ratios = results.llmstream.map(
-      (r, i) => results["eventsource-parser"][i].ms / r.ms, // paired by round
-    );
+    // Paired by round (the two ran back to back): how many times faster llmstream was.
+    const theirRuns = results["eventsource-parser"];
+    const wallRatios = results.llmstream.map((r, i) => theirRuns[i].ms / r.ms);
+    const cpuRatios = results.llmstream.map((r, i) => theirRuns[i].cpuUs / r.cpuUs);
     console.log(
       `${variant}: ${VARIANTS[variant]}; ${(info.bytes / 2 ** 20).toFixed(1)} MiB in ${info.reads.toLocaleString("en-US")} reads, ${info.count.toLocaleString("en-US")} events`,
     );
+    const list = (xs) => xs.map((x) => x.toFixed(2)).join(" ");
     console.log(
-      `  per-round ratios (eventsource-parser time ÷ llmstream time): ${ratios.map((r) => r.toFixed(2)).join(" ")}`,
+      `  per round, eventsource-parser ÷ llmstream: wall ${list(wallRatios)}; CPU ${list(cpuRatios)}`,
     );
-    for (const parser of PARSERS)
+    for (const parser of PARSERS) {
+      const ours = parser === "llmstream";
       rows.push({
         body: variant,
-        parser: parser === "eventsource-parser" ? `eventsource-parser ${theirs}` : "llmstream/sse",
+        parser: ours ? "llmstream/sse" : `eventsource-parser ${theirs}`,
         "events/s": Math.round(stats[parser].rate).toLocaleString("en-US"),
         "CPU µs/event": stats[parser].cpu.toFixed(3),
-        "× eventsource-parser": (stats[parser].rate / stats["eventsource-parser"].rate).toFixed(2),
-        "paired ratio (median)": parser === "llmstream" ? median(ratios).toFixed(2) : "1.00",
+        "throughput ×": (stats[parser].rate / stats["eventsource-parser"].rate).toFixed(2),
+        "CPU ×": (stats["eventsource-parser"].cpu / stats[parser].cpu).toFixed(2),
+        "paired wall / CPU ×": ours
+          ? `${median(wallRatios).toFixed(2)} / ${median(cpuRatios).toFixed(2)}`
+          : "–",
       });
+    }
   }
-  console.log("");
+  console.log(
+    "\nMedians over the rounds; × is relative to eventsource-parser (above 1: llmstream is faster, or uses less CPU per event); paired: the median of the per-round ratios\n",
+  );
   const headers = Object.keys(rows[0]);
   console.log(`| ${headers.join(" | ")} |`);
   console.log(`|${headers.map(() => " --- ").join("|")}|`);
