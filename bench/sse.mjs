@@ -1,9 +1,10 @@
 // npm run bench:sse — llmstream/sse's createSseParser against eventsource-parser (the installed
 // version, printed) on the same large SSE bodies, fed as the same decoded reads. Every measurement
-// runs in a fresh process that loads only the parser it measures (this file with --child), after a
-// warm-up (its figure: the median of several timed passes); rounds alternate the order. Prints the
-// medians over the rounds: events/s, CPU µs per event (user + system, all threads, so GC and JIT
-// count) and the ratios.
+// runs in a fresh process that loads only the parser it measures (this file with --child) and parses
+// the body PASSES times, each with a new parser: "cold" is the first pass (what a CLI reading one
+// long stream sees: the JIT still compiling), "warm" the median of the last WARM passes (a process
+// that has parsed many streams). Rounds alternate the order. Prints the medians over the rounds:
+// events/s, CPU µs per event (user + system, all threads, so GC and JIT count) and the ratios.
 //
 //   node bench/sse.mjs [--events=100000] [--rounds=9] [--variants=llm,multiline,crlf]
 import { execFile } from "node:child_process";
@@ -19,8 +20,9 @@ const args = Object.fromEntries(
 );
 const EVENTS = Number(args.events ?? 100_000);
 const ROUNDS = Number(args.rounds ?? 9);
-const WARMUP_PASSES = 3;
-const TIMED_PASSES = 5;
+// V8 settled both parsers within ~14 passes of 100,000 events here (--trace-opt/--trace-deopt).
+const PASSES = Number(args.passes ?? 20);
+const WARM = 5;
 const PARSERS = ["llmstream", "eventsource-parser"];
 const VARIANTS = {
   llm: "one `data:` line of OpenAI chat-completion JSON per event (tokens with escapes and multi-byte text), LF, `[DONE]` at the end",
@@ -124,11 +126,9 @@ async function child({ parser, variant, events }) {
       instance.reset({ consume: true });
     };
   }
-  for (let i = 0; i < WARMUP_PASSES; i++) feedAll();
-  // Several timed passes, each on its own clock: one preemption on a shared machine spoils one pass,
-  // not the process's figure (its median pass).
+  // Every pass on its own clock: one preemption on a shared machine spoils one pass, not the figure.
   const passes = [];
-  for (let i = 0; i < TIMED_PASSES; i++) {
+  for (let i = 0; i < PASSES; i++) {
     count = 0;
     checksum = 0;
     const c0 = process.cpuUsage();
@@ -138,12 +138,13 @@ async function child({ parser, variant, events }) {
     const cpu = process.cpuUsage(c0);
     passes.push({ ms, cpuUs: cpu.user + cpu.system });
   }
+  const warm = passes.slice(-WARM);
   process.stdout.write(
     `${JSON.stringify({
       count,
       checksum,
-      ms: median(passes.map((pass) => pass.ms)),
-      cpuUs: median(passes.map((pass) => pass.cpuUs)),
+      cold: passes[0],
+      warm: { ms: median(warm.map((pass) => pass.ms)), cpuUs: median(warm.map((pass) => pass.cpuUs)) },
       bytes: Buffer.byteLength(text),
       reads: chunks.length,
     })}\n`,
@@ -165,7 +166,7 @@ async function main() {
     `node ${process.version}, ${os.cpus().length} cores (${os.cpus()[0]?.model ?? "?"}), load average ${load.join(" ")}; eventsource-parser ${theirs}`,
   );
   console.log(
-    `${EVENTS.toLocaleString("en-US")} events per body, ${ROUNDS} rounds in rotating order, each measurement a fresh process: ${WARMUP_PASSES} warm-up passes, then the median of ${TIMED_PASSES} timed passes\n`,
+    `${EVENTS.toLocaleString("en-US")} events per body, ${ROUNDS} rounds in rotating order, each measurement a fresh process parsing the body ${PASSES} times (cold: the first pass; warm: the median of the last ${WARM})\n`,
   );
   const rows = [];
   for (const variant of variants) {
@@ -189,39 +190,36 @@ async function main() {
           );
       }
     }
-    const stats = Object.fromEntries(
-      PARSERS.map((parser) => [
-        parser,
-        {
-          rate: median(results[parser].map((r) => r.count / (r.ms / 1000))),
-          cpu: median(results[parser].map((r) => r.cpuUs / r.count)),
-        },
-      ]),
-    );
-    // Paired by round (the two ran back to back): how many times faster llmstream was.
-    const theirRuns = results["eventsource-parser"];
-    const wallRatios = results.llmstream.map((r, i) => theirRuns[i].ms / r.ms);
-    const cpuRatios = results.llmstream.map((r, i) => theirRuns[i].cpuUs / r.cpuUs);
     console.log(
       `${variant}: ${VARIANTS[variant]}; ${(info.bytes / 2 ** 20).toFixed(1)} MiB in ${info.reads.toLocaleString("en-US")} reads, ${info.count.toLocaleString("en-US")} events`,
     );
-    const list = (xs) => xs.map((x) => x.toFixed(2)).join(" ");
-    console.log(
-      `  per round, eventsource-parser ÷ llmstream: wall ${list(wallRatios)}; CPU ${list(cpuRatios)}`,
-    );
-    for (const parser of PARSERS) {
-      const ours = parser === "llmstream";
-      rows.push({
-        body: variant,
-        parser: ours ? "llmstream/sse" : `eventsource-parser ${theirs}`,
-        "events/s": Math.round(stats[parser].rate).toLocaleString("en-US"),
-        "CPU µs/event": stats[parser].cpu.toFixed(3),
-        "throughput ×": (stats[parser].rate / stats["eventsource-parser"].rate).toFixed(2),
-        "CPU ×": (stats["eventsource-parser"].cpu / stats[parser].cpu).toFixed(2),
-        "paired wall / CPU ×": ours
-          ? `${median(wallRatios).toFixed(2)} / ${median(cpuRatios).toFixed(2)}`
-          : "–",
-      });
+    for (const phase of ["cold", "warm"]) {
+      const runs = (parser) => results[parser].map((r) => r[phase]);
+      const rate = (parser) => median(runs(parser).map((run) => info.count / (run.ms / 1000)));
+      const cpu = (parser) => median(runs(parser).map((run) => run.cpuUs / info.count));
+      // Paired by round (the two ran back to back): how many times faster llmstream was.
+      const theirRuns = runs("eventsource-parser");
+      const wallRatios = runs("llmstream").map((run, i) => theirRuns[i].ms / run.ms);
+      const cpuRatios = runs("llmstream").map((run, i) => theirRuns[i].cpuUs / run.cpuUs);
+      const list = (xs) => xs.map((x) => x.toFixed(2)).join(" ");
+      console.log(
+        `  ${phase}, per round, eventsource-parser ÷ llmstream: wall ${list(wallRatios)}; CPU ${list(cpuRatios)}`,
+      );
+      for (const parser of PARSERS) {
+        const ours = parser === "llmstream";
+        rows.push({
+          body: variant,
+          pass: phase,
+          parser: ours ? "llmstream/sse" : `eventsource-parser ${theirs}`,
+          "events/s": Math.round(rate(parser)).toLocaleString("en-US"),
+          "CPU µs/event": cpu(parser).toFixed(3),
+          "throughput ×": (rate(parser) / rate("eventsource-parser")).toFixed(2),
+          "CPU ×": (cpu("eventsource-parser") / cpu(parser)).toFixed(2),
+          "paired wall / CPU ×": ours
+            ? `${median(wallRatios).toFixed(2)} / ${median(cpuRatios).toFixed(2)}`
+            : "–",
+        });
+      }
     }
   }
   console.log(
