@@ -7,8 +7,14 @@ import { createNdjsonParser, type NdjsonParserOptions } from "./createNdjsonPars
  *
  * @example
  * ```ts
- * const lines = response.body!.pipeThrough(new TextDecoderStream()).pipeThrough(new NdjsonLineStream());
- * for await (const line of lines) console.log(JSON.parse(line));
+ * import { NdjsonLineStream } from "llmstream/ndjson";
+ *
+ * // A fetch() response's body is read the same way (Ollama's /api/chat streams NDJSON).
+ * const body = new Response('{"message":{"content":"Hel"}}\n{"message":{"content":"lo"}}\n').body!;
+ * const lines = body.pipeThrough(new TextDecoderStream()).pipeThrough(new NdjsonLineStream());
+ * for await (const line of lines) console.log(JSON.parse(line).message.content);
+ * // → Hel
+ * // → lo
  * ```
  */
 export class NdjsonLineStream extends TransformStream<string, string> {

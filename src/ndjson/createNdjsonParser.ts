@@ -1,7 +1,24 @@
 import { ProtocolError } from "../errors/ProtocolError.js";
 import { isBlankLine } from "./isBlankLine.js";
 
-/** Callbacks and limits of {@link createNdjsonParser}. */
+/**
+ * Callbacks and limits of {@link createNdjsonParser}.
+ *
+ * @example
+ * ```ts
+ * import { createNdjsonParser, ProtocolError } from "llmstream/ndjson";
+ *
+ * const parser = createNdjsonParser({ onLine: (line) => console.log(line), maxLineLength: 64 });
+ * parser.feed('{"done":false}\r\n\n  \n{"done":true}\n'); // blank lines are skipped, CR removed
+ * // → {"done":false}
+ * // → {"done":true}
+ * try {
+ *   parser.feed(`{"text":"${"x".repeat(100)}`);
+ * } catch (error) {
+ *   if (error instanceof ProtocolError) console.log(error.reason); // → line-too-long
+ * }
+ * ```
+ */
 export interface NdjsonParserOptions {
   /** Called once per non-blank line, without its line ending, synchronously from `feed()` / `end()`. */
   onLine: (line: string) => void;
@@ -13,7 +30,19 @@ export interface NdjsonParserOptions {
   maxLineLength?: number;
 }
 
-/** A push parser that splits newline-delimited JSON text into lines. Synchronous and free of I/O. */
+/**
+ * A push parser that splits newline-delimited JSON text into lines, made by {@link createNdjsonParser}.
+ * Synchronous and free of I/O: feed it decoded text as it arrives, call `end()` when the body ends.
+ *
+ * @example
+ * ```ts
+ * import { createNdjsonParser } from "llmstream/ndjson";
+ *
+ * const parser = createNdjsonParser({ onLine: (line) => console.log(JSON.parse(line).n) });
+ * parser.feed('{"n":1}\n{"n":2}'); // → 1
+ * parser.end(); // → 2
+ * ```
+ */
 export interface NdjsonParser {
   /** Parses the next piece of decoded text; chunks may split lines and CRLF pairs anywhere. */
   feed(chunk: string): void;
@@ -40,10 +69,12 @@ const DEFAULT_MAX_LINE_LENGTH = 8 * 1024 * 1024;
  * @see https://github.com/ndjson/ndjson-spec
  * @example
  * ```ts
- * const parser = createNdjsonParser({ onLine: (line) => console.log(JSON.parse(line)) });
- * parser.feed('{"a":1}\n{"a"');
+ * import { createNdjsonParser } from "llmstream/ndjson";
+ *
+ * const parser = createNdjsonParser({ onLine: (line) => console.log(JSON.parse(line).a) });
+ * parser.feed('{"a":1}\n{"a"'); // → 1
  * parser.feed(":2}");
- * parser.end();
+ * parser.end(); // → 2
  * ```
  */
 export function createNdjsonParser(options: NdjsonParserOptions): NdjsonParser {

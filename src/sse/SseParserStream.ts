@@ -8,8 +8,14 @@ import { createSseParser, type SseEvent, type SseParserOptions } from "./createS
  *
  * @example
  * ```ts
- * const events = response.body!.pipeThrough(new TextDecoderStream()).pipeThrough(new SseParserStream());
- * for await (const event of events) console.log(event.data);
+ * import { SseParserStream } from "llmstream/sse";
+ *
+ * // A fetch() response's body is read the same way.
+ * const body = new Response("event: delta\ndata: Hel\n\nevent: delta\ndata: lo\n\n").body!;
+ * const events = body.pipeThrough(new TextDecoderStream()).pipeThrough(new SseParserStream());
+ * for await (const event of events) console.log(event.event, event.data);
+ * // → delta Hel
+ * // → delta lo
  * ```
  */
 export class SseParserStream extends TransformStream<string, SseEvent> {

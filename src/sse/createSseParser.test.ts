@@ -251,6 +251,26 @@ describe("createSseParser", () => {
     expect(() => parser.feed("data: i\n")).toThrow(/SSE event data exceeded maxLineLength/);
   });
 
+  it("is as new after a callback throws, whether the event took the fast lane or the line path", () => {
+    for (const [first, rest] of [
+      ["id: 1\ndata: boom\n\n", "data: a\n\n"], // fast lane: one data line, blank line in the chunk
+      ["id: 1\ndata: boom\ndata: x\n\n", "data: a\n\n"], // line path: two data lines
+      ["id: 1\r\ndata: boom\r\n\r\n", "data: a\r\n\r\n"], // line path with CRLF
+    ] as const) {
+      const events: SseEvent[] = [];
+      const parser = createSseParser({
+        onEvent: (event) => {
+          if (event.data.startsWith("boom")) throw new Error("listener failed");
+          events.push(event);
+        },
+      });
+      expect(() => parser.feed(`${first}data: partial`)).toThrow("listener failed");
+      // The id, the event and the partial line of the failed chunk are gone, and a BOM is stripped again.
+      parser.feed(`\uFEFF${rest}`);
+      expect(events).toEqual([{ event: undefined, data: "a", id: undefined }]);
+    }
+  });
+
   it("rejects a maxLineLength that is not a positive integer", () => {
     expect(() => createSseParser({ onEvent: () => {}, maxLineLength: 0 })).toThrow(RangeError);
     expect(() => createSseParser({ onEvent: () => {}, maxLineLength: 1.5 })).toThrow(RangeError);

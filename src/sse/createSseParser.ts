@@ -4,7 +4,32 @@ import { dataValueStart } from "./dataValueStart.js";
 
 export type { SseEvent } from "./createSseLineParser.js";
 
-/** Callbacks and limits of {@link createSseParser}: the line parser's, with the limit on lines too. */
+/**
+ * Callbacks and limits of {@link createSseParser}: `onEvent` for each dispatched event, `onRetry` for
+ * a valid `retry:` field (ASCII digits only, in ms), `onComment` for a `:` line (one leading space
+ * removed), and `maxLineLength`. Callbacks run synchronously inside `feed()` / `end()`.
+ *
+ * @example
+ * ```ts
+ * import { createSseParser, ProtocolError } from "llmstream/sse";
+ *
+ * const parser = createSseParser({
+ *   onEvent: (event) => console.log(event.event, event.id, event.data),
+ *   onRetry: (ms) => console.log("retry", ms),
+ *   onComment: (text) => console.log("comment", text),
+ *   maxLineLength: 1024,
+ * });
+ * parser.feed(": keep-alive\nretry: 3000\nid: 7\nevent: delta\ndata: hi\n\n");
+ * // → comment keep-alive
+ * // → retry 3000
+ * // → delta 7 hi
+ * try {
+ *   parser.feed(`data: ${"x".repeat(2000)}\n`);
+ * } catch (error) {
+ *   if (error instanceof ProtocolError) console.log(error.reason); // → line-too-long
+ * }
+ * ```
+ */
 export interface SseParserOptions extends SseLineParserOptions {
   /**
    * Max characters of one line AND of one event's accumulated data. Exceeding it makes `feed()` throw
@@ -14,7 +39,21 @@ export interface SseParserOptions extends SseLineParserOptions {
   maxLineLength?: number;
 }
 
-/** A push parser for a `text/event-stream` body. Synchronous and free of I/O. */
+/**
+ * A push parser for a `text/event-stream` body, made by {@link createSseParser}. Synchronous and free
+ * of I/O: feed it decoded text as it arrives, call `end()` when the body ends.
+ *
+ * @example
+ * ```ts
+ * import { createSseParser } from "llmstream/sse";
+ *
+ * const parser = createSseParser({ onEvent: (event) => console.log(event.data) });
+ * parser.feed("data: a last event\r\ndata: without its blank line");
+ * parser.end();
+ * // → a last event
+ * // → without its blank line
+ * ```
+ */
 export interface SseParser {
   /** Parses the next piece of decoded text; chunks may split lines, CRLF pairs and fields anywhere. */
   feed(chunk: string): void;
@@ -42,15 +81,17 @@ const DEFAULT_MAX_LINE_LENGTH = 8 * 1024 * 1024;
  * line, because servers often omit it and the text was clearly delivered. The spec discards it.
  *
  * Memory is bounded by `maxLineLength`: a partial line is kept as a list of pieces and joined once.
- * If a callback throws, the exception propagates out of `feed()` and the rest of that chunk is not
- * parsed; call `reset()` before reusing the parser.
+ * If a callback throws, the exception propagates out of `feed()`, the rest of that chunk is not
+ * parsed, and the parser is reset (as after a `line-too-long` error), so it can take a new stream.
  *
  * @see https://html.spec.whatwg.org/multipage/server-sent-events.html#parsing-an-event-stream
  * @example
  * ```ts
- * const parser = createSseParser({ onEvent: (event) => console.log(event.data) });
- * parser.feed('data: {"a":1}\n\ndata: {"a"');
- * parser.feed(":2}\n\n");
+ * import { createSseParser } from "llmstream/sse";
+ *
+ * const parser = createSseParser({ onEvent: (event) => console.log(JSON.parse(event.data).a) });
+ * parser.feed('data: {"a":1}\n\ndata: {"a"'); // → 1
+ * parser.feed(":2}\n\n"); // → 2
  * parser.end();
  * ```
  */
@@ -84,20 +125,11 @@ export function createSseParser(options: SseParserOptions): SseParser {
     );
   }
 
-  function processLine(text: string, start: number, end: number): void {
-    try {
-      lines.line(text, start, end);
-    } catch (error) {
-      resetState();
-      throw error;
-    }
-  }
-
   /** Handles one complete line `chunk[start, end)`, prefixed by the pending partial line if any. */
   function completeLine(chunk: string, start: number, end: number): void {
     if (pending.length === 0) {
       if (end - start > maxLineLength) tooLong("line");
-      processLine(chunk, start, end);
+      lines.line(chunk, start, end);
       return;
     }
     const rest = chunk.slice(start, end);
@@ -106,7 +138,7 @@ export function createSseParser(options: SseParserOptions): SseParser {
     pending.length = 0;
     pendingLength = 0;
     if (line.length > maxLineLength) tooLong("line");
-    processLine(line, 0, line.length);
+    lines.line(line, 0, line.length);
   }
 
   function keepPartial(chunk: string, start: number): void {
@@ -187,9 +219,17 @@ export function createSseParser(options: SseParserOptions): SseParser {
         skipLeadingLf = false;
         if (chunk.charCodeAt(0) === LF) position = 1;
       }
-      // One scan per chunk keeps the LF-only path free of CR bookkeeping.
-      if (chunk.indexOf("\r", position) === -1) feedLfOnly(chunk, position);
-      else feedMixed(chunk, position);
+      // A throwing callback leaves the parser as new, not halfway through an event, on the fast lane
+      // too. One try per chunk rather than one per line: the per-line one showed in bench:sse's
+      // multi-line body.
+      try {
+        // One scan per chunk keeps the LF-only path free of CR bookkeeping.
+        if (chunk.indexOf("\r", position) === -1) feedLfOnly(chunk, position);
+        else feedMixed(chunk, position);
+      } catch (error) {
+        resetState();
+        throw error;
+      }
     },
     end(): void {
       try {
@@ -197,7 +237,7 @@ export function createSseParser(options: SseParserOptions): SseParser {
           const line = pending.join("");
           pending = [];
           pendingLength = 0;
-          processLine(line, 0, line.length);
+          lines.line(line, 0, line.length);
         }
         lines.end();
       } finally {

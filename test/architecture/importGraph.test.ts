@@ -67,4 +67,25 @@ describe("import graph of the built package", () => {
     const sqlite = external.get("better-sqlite3");
     if (sqlite !== undefined) expect(sqlite).toBe("dynamic");
   });
+
+  // llmstream/sse and llmstream/ndjson are meant to run anywhere (browsers, workers, Deno, Bun) and to
+  // become a package of their own: only the parsers, their error class and the types.
+  it.each([
+    "sse/index.js",
+    "ndjson/index.js",
+  ])("the %s entry reaches no npm package and no Node built-in", (entry) => {
+    const { files, external } = walk(entry);
+    expect(files).toContain(entry);
+    expect([...external.keys()]).toEqual([]);
+  });
+
+  it.each([
+    "sse/index.js",
+    "ndjson/index.js",
+  ])("the %s entry reaches nothing of the engine, the log, the CLI, the client or the stream core", (entry) => {
+    const { files } = walk(entry);
+    expect(files.filter((f) => /^(engine|log|cli|client|stream)\//.test(f))).toEqual([]);
+    // Nor anything above the parser layers (protocols, server, web, …): only parsers and what they stand on.
+    expect(files.filter((f) => !/^(sse|ndjson|lines|json|errors|types|utils)\//.test(f))).toEqual([]);
+  });
 });

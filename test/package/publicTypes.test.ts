@@ -11,6 +11,7 @@ import {
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { transformSync } from "esbuild";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ensureBuilt } from "../cli/cliProcess.js";
 
@@ -25,6 +26,40 @@ const manifest = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as
   exports: Record<string, unknown>;
 };
 let consumer: string;
+
+/** The public files of llmstream/sse and llmstream/ndjson, whose TSDoc examples the consumer compiles and runs. */
+const exampleSources = [
+  "src/sse/createSseParser.ts",
+  "src/sse/SseParserStream.ts",
+  "src/ndjson/createNdjsonParser.ts",
+  "src/ndjson/NdjsonLineStream.ts",
+];
+
+interface Example {
+  name: string;
+  code: string;
+  /** What it prints: its `// → …` comments, in order. */
+  prints: string[];
+}
+
+/** The ```ts blocks of the TSDoc `@example`s in `file`, with the comment's leading ` * ` removed. */
+function tsdocExamples(file: string): Example[] {
+  const source = readFileSync(join(root, file), "utf8");
+  const stem = file
+    .replace(/^src\//, "")
+    .replace(/\.ts$/, "")
+    .replace(/\//g, "-");
+  return [...source.matchAll(/@example\s*\n\s*\* ```ts\n([\s\S]*?)\n\s*\* ```/g)].map((match, index) => {
+    const code = (match[1] ?? "").replace(/^\s*\* ?/gm, "");
+    return {
+      name: `${stem}-${index}.ts`,
+      code,
+      prints: [...code.matchAll(/\/\/ → (.*)$/gm)].map((printed) => printed[1] ?? ""),
+    };
+  });
+}
+
+const examples = exampleSources.flatMap(tsdocExamples);
 
 beforeAll(() => {
   ensureBuilt();
@@ -69,7 +104,7 @@ beforeAll(() => {
         noEmit: true,
         types: ["node"],
       },
-      files: ["index.ts"],
+      files: ["index.ts", ...examples.map((example) => example.name)],
     }),
   );
   const subpaths = Object.keys(manifest.exports).filter((subpath) => subpath !== "./package.json");
@@ -83,8 +118,19 @@ beforeAll(() => {
       `export const rows = listRequests(db, { limit: 1 }).length;`,
       `db.close();`,
       `export const entries = [${subpaths.map((_, i) => `entry${i}`).join(", ")}];`,
+      // The parser entries by name, with their types, as a user of them writes it.
+      `import { createSseParser, ProtocolError, type SseEvent, type SseParser, type SseParserOptions, SseParserStream } from "llmstream/sse";`,
+      `import { createNdjsonParser, type NdjsonParser, type NdjsonParserOptions, NdjsonLineStream, type ProtocolErrorReason } from "llmstream/ndjson";`,
+      `const sseOptions: SseParserOptions = { onEvent: (event: SseEvent) => event.data, onRetry: (ms: number) => ms, maxLineLength: 1024 };`,
+      `export const sse: SseParser = createSseParser(sseOptions);`,
+      `export const sseStream: TransformStream<string, SseEvent> = new SseParserStream({ maxLineLength: 1024 });`,
+      `const ndjsonOptions: NdjsonParserOptions = { onLine: (line: string) => line };`,
+      `export const ndjson: NdjsonParser = createNdjsonParser(ndjsonOptions);`,
+      `export const ndjsonStream: TransformStream<string, string> = new NdjsonLineStream();`,
+      `export const reason: ProtocolErrorReason | undefined = new ProtocolError("line-too-long", "x").reason;`,
     ].join("\n"),
   );
+  for (const example of examples) writeFileSync(join(consumer, example.name), example.code);
 }, 60_000);
 
 describe("the packed package's types", () => {
@@ -105,5 +151,37 @@ describe("the packed package's types", () => {
       output = String((error as { stdout?: string }).stdout ?? error);
     }
     expect(output).toBe("");
+  }, 60_000);
+
+  it("include llmstream/sse and llmstream/ndjson, which load from the tarball by name", () => {
+    const script = [
+      `import { createSseParser } from "llmstream/sse";`,
+      `import { createNdjsonParser } from "llmstream/ndjson";`,
+      `const out = [];`,
+      `const sse = createSseParser({ onEvent: (event) => out.push(event.data) });`,
+      `sse.feed("data: one\\r\\n\\r"); sse.feed("\\ndata: two\\n\\n");`,
+      `const ndjson = createNdjsonParser({ onLine: (line) => out.push(JSON.parse(line).n) });`,
+      `ndjson.feed('{"n":3}\\n{"n":'); ndjson.feed("4}"); ndjson.end();`,
+      `console.log(JSON.stringify(out));`,
+    ].join("\n");
+    const output = execFileSync(process.execPath, ["--input-type=module", "-e", script], {
+      cwd: consumer,
+      encoding: "utf8",
+    });
+    expect(output).toBe('["one","two",3,4]\n');
+  });
+
+  it("the TSDoc examples of llmstream/sse and llmstream/ndjson compile (above) and print what they say", () => {
+    expect(examples.length).toBeGreaterThanOrEqual(exampleSources.length);
+    for (const example of examples) {
+      expect(example.code, example.name).toMatch(/from "llmstream\/(sse|ndjson)"/);
+      expect(example.prints.length, `${example.name} says what it prints`).toBeGreaterThan(0);
+      const { code } = transformSync(example.code, { loader: "ts", format: "esm" });
+      const output = execFileSync(process.execPath, ["--input-type=module", "-e", code], {
+        cwd: consumer,
+        encoding: "utf8",
+      });
+      expect(output, example.name).toBe(example.prints.map((line) => `${line}\n`).join(""));
+    }
   }, 60_000);
 });

@@ -315,6 +315,10 @@ const exampleChecks: Record<string, (result: Run, folder: string) => void> = {
     };
     expect(line.content.text).toBe(MOCK_ANSWER);
   },
+  "sseParser.ts": (result) => {
+    expect(result.stdout).toBe(`${MOCK_ANSWER}\n`);
+    expect(mock.requests.at(-1)?.path).toBe("/v1/chat/completions");
+  },
   "openTelemetry.ts": (result) => {
     expect(result.stdout).toContain(MOCK_ANSWER);
     // Exported on shutdown: the span and the GenAI metrics.
