@@ -3,7 +3,8 @@ import { isLlmstreamError } from "../../errors/LlmstreamError.js";
 import { createRequestLog, type RequestLog } from "../../log/createRequestLog.js";
 import type { TextRenderer } from "../../render/createMarkdownRenderer.js";
 import type { ChatMessage } from "../../types/options.js";
-import { ExitCode } from "../runCli.js";
+import { ExitCode } from "../exitCodes.js";
+import type { ChatIO, ChatSession } from "./ChatSession.js";
 import { type ChatBackend, chooseBackend } from "./chooseBackend.js";
 import { createChatOutput } from "./createChatOutput.js";
 import { createNullSpinner, createSpinner, type Spinner } from "./createSpinner.js";
@@ -23,25 +24,6 @@ import { runChatTurn } from "./runChatTurn.js";
 import { runInteractive } from "./runInteractive.js";
 import { terminalFeatures } from "./terminalFeatures.js";
 import { UsageError } from "./UsageError.js";
-
-/** The process pieces `chat` talks to. */
-export interface ChatIO {
-  stdin: NodeJS.ReadStream;
-  stdout: NodeJS.WriteStream;
-  stderr: NodeJS.WriteStream;
-  env: Record<string, string | undefined>;
-}
-
-/** What one-shot and interactive runs share: settings, output, and how to answer a question. */
-export interface ChatSession {
-  settings: ChatSettings;
-  io: ChatIO;
-  stdout: StreamWriter;
-  /** Prints one line on stderr. */
-  warn(line: string): void;
-  /** Streams one answer to stdout and reports on stderr; resolves to its exit code and answer text. */
-  answer(messages: ChatMessage[], signal: AbortSignal): Promise<{ code: number; text?: string }>;
-}
 
 /**
  * Runs `llmstream chat`: resolves the options, reads the prompt, streams the answer, and resolves to

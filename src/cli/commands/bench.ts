@@ -13,7 +13,7 @@ import {
   resolveBenchSettings,
 } from "../bench/resolveBenchSettings.js";
 import { UsageError } from "../chat/UsageError.js";
-import { ExitCode } from "../runCli.js";
+import { ExitCode } from "../exitCodes.js";
 import { version } from "../version.js";
 
 const helpText = `

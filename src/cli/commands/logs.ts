@@ -13,7 +13,7 @@ import {
 } from "../../log/queryLogs.js";
 import type { RequestRecord } from "../../log/RequestRecord.js";
 import { type RequestStats, requestStats } from "../../log/requestStats.js";
-import { ExitCode } from "../runCli.js";
+import { ExitCode } from "../exitCodes.js";
 
 const helpText = `
 Every chat request (success, error or Ctrl-C) is kept in a SQLite database (see "llmstream logs path";

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { builtinScenarios } from "../../mock/builtinScenarios.js";
 import { runMockServer } from "../../mock/runMockServer.js";
-import { ExitCode } from "../runCli.js";
+import { ExitCode } from "../exitCodes.js";
 
 const helpText = `
 Starts the fault-injecting mock LLM server the tests use: OpenAI chat completions over SSE

@@ -1,7 +1,7 @@
 import { stat } from "node:fs/promises";
 import type { Command } from "commander";
 import { isModelError } from "../../errors/ModelError.js";
-import { ExitCode } from "../runCli.js";
+import { ExitCode } from "../exitCodes.js";
 import { listServerModels, ServerModelsError } from "./listServerModels.js";
 
 /** Where the CLI writes, and the environment it reads; injectable for tests. */

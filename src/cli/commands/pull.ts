@@ -1,9 +1,7 @@
 import type { Command } from "commander";
 import { isModelError } from "../../errors/ModelError.js";
+import { ExitCode } from "../exitCodes.js";
 import { type CommandIo, formatBytes } from "./models.js";
-
-/** The values of `ExitCode` in runCli.ts, which is not imported because it imports this file. */
-const ExitCode = { ok: 0, failure: 1, http: 4, interrupted: 130 } as const;
 
 const helpText = `
 Downloads a GGUF model into the models folder (LLMSTREAM_MODELS_DIR, else <user cache dir>/llmstream/models).

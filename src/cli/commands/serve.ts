@@ -4,7 +4,7 @@ import type { Backend } from "../../server/Backend.js";
 import type { RequestEndInfo } from "../../server/createServeApp.js";
 import type { UpstreamConfig } from "../../server/parseUpstream.js";
 import type { FinishInfo } from "../../types/options.js";
-import { ExitCode } from "../runCli.js";
+import { ExitCode } from "../exitCodes.js";
 
 /**
  * The server, engine, log and metrics modules, loaded only when `serve` runs: every other command
