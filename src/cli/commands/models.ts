@@ -1,6 +1,5 @@
-import { stat } from "node:fs/promises";
 import type { Command } from "commander";
-import { isModelError } from "../../errors/ModelError.js";
+import type { ModelListing } from "../../engine/listModels.js";
 import { ExitCode } from "../exitCodes.js";
 import { listServerModels, ServerModelsError } from "./listServerModels.js";
 
@@ -12,23 +11,6 @@ export interface CommandIo {
 }
 
 const defaultIo: CommandIo = { stdout: process.stdout, stderr: process.stderr, env: process.env };
-
-/** One row of `llmstream models`. */
-export interface ModelListing {
-  file: string;
-  /** Where the file was found: the models folder, `LLMSTREAM_MODEL_FILE`, or the development fallback. */
-  source: "models-dir" | "env" | "development-fallback";
-  /** True for the file the engine uses when no `--model-file` is given. */
-  default: boolean;
-  sizeBytes?: number;
-  architecture?: string;
-  parameterCount?: number;
-  contextLength?: number;
-  hasChatTemplate?: boolean;
-  fileType?: string;
-  /** Why the file cannot be used, when it cannot. */
-  error?: string;
-}
 
 const helpText = `
 Lists the GGUF models the embedded engine can use: the .gguf files in the models folder, plus the
@@ -71,7 +53,11 @@ export function registerModelsCommand(
         return;
       }
       try {
-        const listings = await listModels(io.env, options.modelsDir);
+        const { listModels } = await import("../../engine/listModels.js");
+        const listings = await listModels({
+          env: io.env,
+          ...(options.modelsDir === undefined ? {} : { modelsDir: options.modelsDir }),
+        });
         if (options.json === true) io.stdout.write(`${JSON.stringify(listings, null, 2)}\n`);
         else io.stdout.write(formatModelTable(listings, options.modelsDir ?? (await modelsDirOf(io.env))));
         exit.code = 0;
@@ -130,53 +116,6 @@ async function printServerModels(options: ModelsFlags, io: CommandIo): Promise<n
 async function modelsDirOf(env: NodeJS.ProcessEnv): Promise<string> {
   const { defaultModelsDir } = await import("../../engine/resolveModelFile.js");
   return defaultModelsDir(env);
-}
-
-/** The rows of `llmstream models`: the models folder's files, then the resolved file if it lies elsewhere. */
-export async function listModels(env: NodeJS.ProcessEnv, modelsDir?: string): Promise<ModelListing[]> {
-  // Imported here so that loading the CLI costs nothing for commands that do not need the engine.
-  const { defaultModelsDir, developmentModelFile, findLocalModels, resolveModelFile } = await import(
-    "../../engine/resolveModelFile.js"
-  );
-  const { readGgufMetadata } = await import("../../engine/readGgufMetadata.js");
-  const dir = modelsDir ?? defaultModelsDir(env);
-  const resolved = await resolveModelFile({ env, modelsDir: dir });
-  const entries: { file: string; source: ModelListing["source"] }[] = (await findLocalModels(dir)).map(
-    (local) => ({
-      file: local.file,
-      source: "models-dir",
-    }),
-  );
-  if (resolved !== undefined && !entries.some((entry) => entry.file === resolved)) {
-    const fromEnv = env.LLMSTREAM_MODEL_FILE !== undefined && env.LLMSTREAM_MODEL_FILE !== "";
-    entries.push({
-      file: resolved,
-      source: fromEnv || resolved !== developmentModelFile ? "env" : "development-fallback",
-    });
-  }
-  const listings: ModelListing[] = [];
-  for (const { file, source } of entries) {
-    const listing: ModelListing = { file, source, default: file === resolved };
-    const sizeBytes = await stat(file).then(
-      (stats) => (stats.isFile() ? stats.size : undefined),
-      () => undefined,
-    );
-    if (sizeBytes !== undefined) listing.sizeBytes = sizeBytes;
-    try {
-      const info = await readGgufMetadata(file);
-      listing.sizeBytes = info.sizeBytes;
-      if (info.architecture !== undefined) listing.architecture = info.architecture;
-      listing.parameterCount = info.parameterCount;
-      if (info.contextLength !== undefined) listing.contextLength = info.contextLength;
-      listing.hasChatTemplate = info.hasChatTemplate;
-      listing.fileType = info.fileType;
-    } catch (error) {
-      if (!isModelError(error)) throw error;
-      listing.error = error.message;
-    }
-    listings.push(listing);
-  }
-  return listings;
 }
 
 /** The table `llmstream models` prints, or a hint on how to get a model when there is none. */
