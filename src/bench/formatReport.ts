@@ -136,7 +136,7 @@ export function formatReport(run: BenchRun): string {
       const first = level.stats.ttft?.p50;
       return `  ${levelLabel(level.plan).padEnd(12)} streamed TTFT p50 ${ms(first)} ms, not streamed (whole answer) p50 ${ms(whole)} ms${first !== undefined && whole !== undefined && first > 0 ? `: the first words arrive ${(whole / first).toFixed(1)}× sooner streamed` : ""}`;
     });
-    parts.push(["\nPerceived latency, same prompts (--non-streaming-too):", ...rows].join("\n"));
+    parts.push(["\nPerceived latency, same prompts (nonStreamingToo):", ...rows].join("\n"));
   }
   if (run.compare !== undefined) {
     const compare = run.compare;
@@ -157,6 +157,5 @@ export function formatReport(run: BenchRun): string {
   }
   const warnings = runWarnings(run);
   if (warnings.length > 0) parts.push(`\n${warnings.map((w) => `warning: ${w}`).join("\n")}`);
-  parts.push('\nDefinitions: llmstream bench --help (and "definitions" in --json)');
   return `${parts.join("\n")}\n`;
 }

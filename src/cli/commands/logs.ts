@@ -14,6 +14,7 @@ import {
 import type { RequestRecord } from "../../log/RequestRecord.js";
 import { type RequestStats, requestStats } from "../../log/requestStats.js";
 import { ExitCode } from "../exitCodes.js";
+import { inCliTerms } from "../inCliTerms.js";
 
 const helpText = `
 Every chat request (success, error or Ctrl-C) is kept in a SQLite database (see "llmstream logs path";
@@ -142,13 +143,18 @@ Examples:
   $ llmstream logs prune --older-than 2026-01-01`,
     )
     .action((flags: { olderThan: string }) => {
-      withDatabase(exit, false, (db) => {
-        const before = parseSince(flags.olderThan);
-        const deleted = deleteRequests(db, { before });
-        process.stdout.write(
-          `Deleted ${deleted} request${deleted === 1 ? "" : "s"} older than ${new Date(before).toISOString()}.\n`,
-        );
-      });
+      withDatabase(
+        exit,
+        false,
+        (db) => {
+          const before = parseSince(flags.olderThan);
+          const deleted = deleteRequests(db, { before });
+          process.stdout.write(
+            `Deleted ${deleted} request${deleted === 1 ? "" : "s"} older than ${new Date(before).toISOString()}.\n`,
+          );
+        },
+        "--older-than",
+      );
     });
 
   logs
@@ -191,11 +197,15 @@ function usage(exit: Exit, message: string): void {
   exit.code = ExitCode.usage;
 }
 
-/** Opens the log, runs `body`, closes it; turns a missing log and bad input into messages and exit codes. */
+/**
+ * Opens the log, runs `body`, closes it; turns a missing log and bad input into messages and exit codes.
+ * `timeFlag` is the flag whose value the library calls "the time" (parseSince).
+ */
 function withDatabase(
   exit: Exit,
   quiet: boolean,
   body: (db: ReturnType<typeof openLogDatabase>) => void,
+  timeFlag = "--since",
 ): void {
   const path = defaultLogPath();
   if (!existsSync(path)) {
@@ -214,7 +224,8 @@ function withDatabase(
     body(db);
   } catch (error) {
     // parseSince and getRequest throw these for input the user can fix.
-    if (error instanceof TypeError || error instanceof RangeError) usage(exit, error.message);
+    if (error instanceof TypeError || error instanceof RangeError)
+      usage(exit, inCliTerms(error.message, [["Cannot read the time", `Cannot read ${timeFlag}`]]));
     else throw error;
   } finally {
     db.close();

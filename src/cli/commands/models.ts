@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import type { ModelListing } from "../../engine/listModels.js";
 import { ExitCode } from "../exitCodes.js";
+import { inCliTerms } from "../inCliTerms.js";
 import { listServerModels, ServerModelsError } from "./listServerModels.js";
 
 /** Where the CLI writes, and the environment it reads; injectable for tests. */
@@ -54,15 +55,21 @@ export function registerModelsCommand(
       }
       try {
         const { listModels } = await import("../../engine/listModels.js");
-        const listings = await listModels({
-          env: io.env,
-          ...(options.modelsDir === undefined ? {} : { modelsDir: options.modelsDir }),
-        });
+        const listings = (
+          await listModels({
+            env: io.env,
+            ...(options.modelsDir === undefined ? {} : { modelsDir: options.modelsDir }),
+          })
+        ).map((listing) =>
+          listing.error === undefined ? listing : { ...listing, error: inCliTerms(listing.error) },
+        );
         if (options.json === true) io.stdout.write(`${JSON.stringify(listings, null, 2)}\n`);
         else io.stdout.write(formatModelTable(listings, options.modelsDir ?? (await modelsDirOf(io.env))));
         exit.code = 0;
       } catch (error) {
-        io.stderr.write(`llmstream models: ${error instanceof Error ? error.message : String(error)}\n`);
+        io.stderr.write(
+          `llmstream models: ${inCliTerms(error instanceof Error ? error.message : String(error))}\n`,
+        );
         exit.code = 1;
       }
     });

@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { isModelError } from "../../errors/ModelError.js";
 import { ExitCode } from "../exitCodes.js";
+import { inCliTerms } from "../inCliTerms.js";
 import { type CommandIo, formatBytes } from "./models.js";
 
 const helpText = `
@@ -71,7 +72,9 @@ async function runPull(
       io.stderr.write("llmstream pull: interrupted; run the same command again to resume\n");
       return ExitCode.interrupted;
     }
-    io.stderr.write(`llmstream pull: ${error instanceof Error ? error.message : String(error)}\n`);
+    io.stderr.write(
+      `llmstream pull: ${inCliTerms(error instanceof Error ? error.message : String(error))}\n`,
+    );
     return isModelError(error) && error.status !== undefined ? ExitCode.http : ExitCode.failure;
   } finally {
     process.removeListener("SIGINT", onSigint);

@@ -5,6 +5,7 @@ import type { RequestEndInfo } from "../../server/createServeApp.js";
 import type { UpstreamConfig } from "../../server/parseUpstream.js";
 import type { FinishInfo } from "../../types/options.js";
 import { ExitCode } from "../exitCodes.js";
+import { inCliTerms, serveTerms } from "../inCliTerms.js";
 
 /**
  * The server, engine, log and metrics modules, loaded only when `serve` runs: every other command
@@ -173,7 +174,7 @@ async function runServe(raw: RawServeOptions): Promise<number> {
     try {
       upstreams.push(parseUpstream(value));
     } catch (error) {
-      return usage((error as Error).message);
+      return usage(inCliTerms((error as Error).message, serveTerms));
     }
   }
   if (upstreams.length > 0 && raw.modelFile !== undefined)
@@ -184,6 +185,7 @@ async function runServe(raw: RawServeOptions): Promise<number> {
     source: "serve",
     log: raw.log,
     ...(raw.logFile === undefined ? {} : { logFile: raw.logFile }),
+    onSinkError: ({ message }) => process.stderr.write(`llmstream: ${inCliTerms(message, serveTerms)}\n`),
   });
   const otel = createOtelServerHook({ providerName: "llmstream" });
   // The log and OTel run after the stream, never inside it; shutdown waits for the pending writes.
@@ -227,7 +229,7 @@ async function runServe(raw: RawServeOptions): Promise<number> {
     try {
       parameterCount = (await loadEngineModel(modelFile)).info.parameterCount;
     } catch (error) {
-      process.stderr.write(`llmstream serve: ${(error as Error).message}\n`);
+      process.stderr.write(`llmstream serve: ${inCliTerms((error as Error).message, serveTerms)}\n`);
       return ExitCode.failure;
     }
     // Small models run one thread each, so each core can serve one request; big ones use every core.
@@ -252,6 +254,11 @@ async function runServe(raw: RawServeOptions): Promise<number> {
     ...(numbers.maxBody === undefined ? {} : { maxBodyBytes: numbers.maxBody }),
     ...(numbers.maxTokensCap === undefined ? {} : { maxTokensCap: numbers.maxTokensCap }),
     onRequestEnd: (info) => accessLog(info, raw.jsonLog === true),
+    settingNames: {
+      allowedHosts: "--allowed-host NAME",
+      corsOrigins: "--cors-origin",
+      maxBodyBytes: "--max-body",
+    },
     pageHandler: createPageHandler(),
   });
   let server: Awaited<ReturnType<typeof serveNode>>;
