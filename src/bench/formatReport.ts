@@ -1,3 +1,4 @@
+import { formatTable } from "../utils/formatTable.js";
 import type { Distribution } from "./distribution.js";
 import type { BenchRun } from "./runBench.js";
 import type { LevelPlan, LevelResult } from "./runLevel.js";
@@ -85,14 +86,12 @@ const TAIL_ROWS: Row[] = [
 function table(title: string, levels: readonly LevelResult[], rows: Row[]): string {
   const header = ["", ...levels.map((l) => levelLabel(l.plan))];
   const body = rows.map(([label, value]) => [label, ...levels.map((l) => value(l.stats))]);
-  const all = [header, ...body];
-  const widths = header.map((_, c) => Math.max(...all.map((row) => (row[c] ?? "").length)));
-  const line = (row: string[]) =>
-    row
-      .map((cell, c) => (c === 0 ? cell.padEnd(widths[c] as number) : cell.padStart(widths[c] as number)))
-      .join("  ");
-  return [title, ...all.map(line)].join("\n");
+  return [title, ...formatTable([header, ...body], { align: labelThenFigures(header.length) })].join("\n");
 }
+
+/** A row label on the left, then figures aligned on the right. */
+const labelThenFigures = (columns: number) =>
+  Array.from({ length: columns }, (_, c) => (c === 0 ? "left" : "right") as "left" | "right");
 
 function rowsFor(levels: readonly LevelResult[]): Row[] {
   const rows = [...ROWS];
@@ -149,11 +148,7 @@ export function formatReport(run: BenchRun): string {
         return other === undefined ? "–" : change(get(l.stats), get(other.stats));
       }),
     ]);
-    const all = [header, ...rows];
-    const widths = header.map((_, c) => Math.max(...all.map((row) => (row[c] ?? "").length)));
-    parts.push(
-      `\n${all.map((row) => row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c] as number) : cell.padStart(widths[c] as number))).join("  ")).join("\n")}`,
-    );
+    parts.push(`\n${formatTable([header, ...rows], { align: labelThenFigures(header.length) }).join("\n")}`);
   }
   const warnings = runWarnings(run);
   if (warnings.length > 0) parts.push(`\n${warnings.map((w) => `warning: ${w}`).join("\n")}`);

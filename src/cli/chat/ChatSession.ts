@@ -1,9 +1,10 @@
 import type { ChatMessage } from "../../types/options.js";
+import type { CommandIo } from "../CommandIo.js";
 import type { StreamWriter } from "./createStreamWriter.js";
 import type { ChatSettings } from "./resolveChatOptions.js";
 
-/** The process pieces `chat` talks to. */
-export interface ChatIO {
+/** The process pieces `chat` talks to: real streams, for the terminal's size, resize and raw input. */
+export interface ChatIO extends CommandIo {
   stdin: NodeJS.ReadStream;
   stdout: NodeJS.WriteStream;
   stderr: NodeJS.WriteStream;

@@ -12,6 +12,7 @@ import {
   type RawBenchOptions,
   resolveBenchSettings,
 } from "../bench/resolveBenchSettings.js";
+import { type CommandIo, processIo } from "../CommandIo.js";
 import { UsageError } from "../chat/UsageError.js";
 import { ExitCode } from "../exitCodes.js";
 import { benchTerms, inCliTerms } from "../inCliTerms.js";
@@ -51,7 +52,11 @@ Examples:
 `;
 
 /** Registers `llmstream bench`. The exit code goes to `exit.code`; output drains before the process ends. */
-export function registerBenchCommand(program: Command, exit: { code: number }): Command {
+export function registerBenchCommand(
+  program: Command,
+  exit: { code: number },
+  io: BenchIO = processIo(),
+): Command {
   return program
     .command("bench")
     .description("Measure latency and throughput of an LLM server (or the embedded engine) under load")
@@ -87,19 +92,13 @@ export function registerBenchCommand(program: Command, exit: { code: number }): 
     .option("--threads <n>", "CPU threads for the embedded engine")
     .addHelpText("after", helpText)
     .action(async (raw: RawBenchOptions) => {
-      exit.code = await runBenchCommand(raw, {
-        stdout: process.stdout,
-        stderr: process.stderr,
-        env: process.env,
-      });
+      exit.code = await runBenchCommand(raw, io);
     });
 }
 
-/** The process pieces `bench` talks to. */
-export interface BenchIO {
-  stdout: NodeJS.WritableStream;
-  stderr: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
-  env: Record<string, string | undefined>;
+/** The process pieces `bench` talks to: the progress bar also needs the terminal's width. */
+export interface BenchIO extends CommandIo {
+  stderr: CommandIo["stderr"] & { columns?: number };
 }
 
 export async function runBenchCommand(raw: RawBenchOptions, io: BenchIO): Promise<number> {

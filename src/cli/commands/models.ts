@@ -1,17 +1,10 @@
 import type { Command } from "commander";
 import type { ModelListing } from "../../engine/listModels.js";
+import { formatTable } from "../../utils/formatTable.js";
+import { type CommandIo, processIo } from "../CommandIo.js";
 import { ExitCode } from "../exitCodes.js";
 import { inCliTerms } from "../inCliTerms.js";
 import { listServerModels, ServerModelsError } from "./listServerModels.js";
-
-/** Where the CLI writes, and the environment it reads; injectable for tests. */
-export interface CommandIo {
-  stdout: { write(text: string): unknown };
-  stderr: { write(text: string): unknown; isTTY?: boolean };
-  env: NodeJS.ProcessEnv;
-}
-
-const defaultIo: CommandIo = { stdout: process.stdout, stderr: process.stderr, env: process.env };
 
 const helpText = `
 Lists the GGUF models the embedded engine can use: the .gguf files in the models folder, plus the
@@ -37,7 +30,7 @@ Examples:
 export function registerModelsCommand(
   program: Command,
   exit: { code: number },
-  io: CommandIo = defaultIo,
+  io: CommandIo = processIo(),
 ): Command {
   return program
     .command("models")
@@ -49,30 +42,32 @@ export function registerModelsCommand(
     .option("--api-key <key>", "with --base-url: API key sent as a bearer token (default: OPENAI_API_KEY)")
     .addHelpText("after", helpText)
     .action(async (options: ModelsFlags) => {
-      if (options.baseUrl !== undefined || options.protocol !== undefined) {
-        exit.code = await printServerModels(options, io);
-        return;
-      }
-      try {
-        const { listModels } = await import("../../engine/listModels.js");
-        const listings = (
-          await listModels({
-            env: io.env,
-            ...(options.modelsDir === undefined ? {} : { modelsDir: options.modelsDir }),
-          })
-        ).map((listing) =>
-          listing.error === undefined ? listing : { ...listing, error: inCliTerms(listing.error) },
-        );
-        if (options.json === true) io.stdout.write(`${JSON.stringify(listings, null, 2)}\n`);
-        else io.stdout.write(formatModelTable(listings, options.modelsDir ?? (await modelsDirOf(io.env))));
-        exit.code = 0;
-      } catch (error) {
-        io.stderr.write(
-          `llmstream models: ${inCliTerms(error instanceof Error ? error.message : String(error))}\n`,
-        );
-        exit.code = 1;
-      }
+      exit.code = await (options.baseUrl !== undefined || options.protocol !== undefined
+        ? printServerModels(options, io)
+        : printLocalModels(options, io));
     });
+}
+
+async function printLocalModels(options: ModelsFlags, io: CommandIo): Promise<number> {
+  try {
+    const { listModels } = await import("../../engine/listModels.js");
+    const listings = (
+      await listModels({
+        env: io.env,
+        ...(options.modelsDir === undefined ? {} : { modelsDir: options.modelsDir }),
+      })
+    ).map((listing) =>
+      listing.error === undefined ? listing : { ...listing, error: inCliTerms(listing.error) },
+    );
+    if (options.json === true) io.stdout.write(`${JSON.stringify(listings, null, 2)}\n`);
+    else io.stdout.write(formatModelTable(listings, options.modelsDir ?? (await modelsDirOf(io.env))));
+    return ExitCode.ok;
+  } catch (error) {
+    io.stderr.write(
+      `llmstream models: ${inCliTerms(error instanceof Error ? error.message : String(error))}\n`,
+    );
+    return ExitCode.failure;
+  }
 }
 
 interface ModelsFlags {
@@ -101,17 +96,14 @@ async function printServerModels(options: ModelsFlags, io: CommandIo): Promise<n
     if (options.json === true) io.stdout.write(`${JSON.stringify(models, null, 2)}\n`);
     else if (models.length === 0) io.stdout.write(`The server at ${options.baseUrl} lists no models.\n`);
     else {
-      const width = Math.max(...models.map((model) => model.id.length));
-      const lines = models.map((model) =>
-        [
-          model.id.padEnd(width),
-          ...(model.sizeBytes === undefined ? [] : [formatBytes(model.sizeBytes).padStart(9)]),
-          model.ownedBy ?? model.modifiedAt ?? "",
-        ]
-          .join("  ")
-          .trimEnd(),
-      );
-      io.stdout.write(`${lines.join("\n")}\n`);
+      // Ollama lists sizes, OpenAI-compatible servers do not: the column is there when any row has one.
+      const sizes = models.some((model) => model.sizeBytes !== undefined);
+      const rows = models.map((model) => [
+        model.id,
+        ...(sizes ? [model.sizeBytes === undefined ? "" : formatBytes(model.sizeBytes).padStart(9)] : []),
+        model.ownedBy ?? model.modifiedAt ?? "",
+      ]);
+      io.stdout.write(`${formatTable(rows, { align: ["left", sizes ? "right" : "left"] }).join("\n")}\n`);
     }
     return ExitCode.ok;
   } catch (error) {
@@ -142,15 +134,7 @@ export function formatModelTable(listings: readonly ModelListing[], modelsDir: s
     listing.fileType ?? "-",
     listing.file,
   ]);
-  const widths = header.map((_, column) =>
-    Math.max(...[header, ...rows].map((row) => (row[column] ?? "").length)),
-  );
-  const lines = [header, ...rows].map((row) =>
-    row
-      .map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column] ?? 0)))
-      .join("  ")
-      .trimEnd(),
-  );
+  const lines = formatTable([header, ...rows]);
   const errors = listings
     .filter((listing) => listing.error !== undefined)
     .map((listing) => `! ${listing.error}`);

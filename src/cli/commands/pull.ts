@@ -1,8 +1,9 @@
 import type { Command } from "commander";
 import { isModelError } from "../../errors/ModelError.js";
+import { type CommandIo, processIo } from "../CommandIo.js";
 import { ExitCode } from "../exitCodes.js";
 import { inCliTerms } from "../inCliTerms.js";
-import { type CommandIo, formatBytes } from "./models.js";
+import { formatBytes } from "./models.js";
 
 const helpText = `
 Downloads a GGUF model into the models folder (LLMSTREAM_MODELS_DIR, else <user cache dir>/llmstream/models).
@@ -23,7 +24,11 @@ Example:
 `;
 
 /** Registers `llmstream pull <source> [--sha256 <hex>] [--models-dir <dir>]` on `program`. */
-export function registerPullCommand(program: Command, exit: { code: number }, io?: CommandIo): Command {
+export function registerPullCommand(
+  program: Command,
+  exit: { code: number },
+  io: CommandIo = processIo(),
+): Command {
   return program
     .command("pull")
     .description("Download a GGUF model (URL or hf: URI) with progress, resume and checksum")
@@ -32,11 +37,7 @@ export function registerPullCommand(program: Command, exit: { code: number }, io
     .option("--models-dir <dir>", "the models folder (default: LLMSTREAM_MODELS_DIR or the user cache dir)")
     .addHelpText("after", helpText)
     .action(async (source: string, options: { sha256?: string; modelsDir?: string }) => {
-      exit.code = await runPull(
-        source,
-        options,
-        io ?? { stdout: process.stdout, stderr: process.stderr, env: process.env },
-      );
+      exit.code = await runPull(source, options, io);
     });
 }
 
