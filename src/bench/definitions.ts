@@ -42,14 +42,14 @@ export const DEFINITIONS: readonly (readonly [string, string])[] = [
   ],
   [
     "goodput",
-    "successful requests meeting every --slo ÷ duration (request_goodput); good_fraction = those ÷ all requests, failed ones included",
+    "successful requests meeting every SLO ÷ duration (request_goodput); good_fraction = those ÷ all requests, failed ones included",
   ],
   [
     "tokens",
     "server-reported usage first; counted chunks or a ~4 chars/token estimate only when the server sent none, and labelled (usage_sources)",
   ],
   [
-    "open loop (--rate)",
+    "open loop (rate levels)",
     "requests are sent on a seeded schedule without waiting; *_from_scheduled_ms measure from the scheduled time (they include the client's own lateness), schedule_lag = actual − scheduled send; a p99 lag above 10 ms marks the run INVALID",
   ],
   [
@@ -63,7 +63,10 @@ export const DEFINITIONS: readonly (readonly [string, string])[] = [
 ];
 
 /** The definitions as indented text lines, for `--help` and the end of the table. */
-export function definitionsText(indent = "  "): string {
-  const width = Math.max(...DEFINITIONS.map(([name]) => name.length));
-  return DEFINITIONS.map(([name, text]) => `${indent}${name.padEnd(width)}  ${text}`).join("\n");
+export function definitionsText(
+  indent = "  ",
+  definitions: ReadonlyArray<readonly [string, string]> = DEFINITIONS,
+): string {
+  const width = Math.max(...definitions.map(([name]) => name.length));
+  return definitions.map(([name, text]) => `${indent}${name.padEnd(width)}  ${text}`).join("\n");
 }

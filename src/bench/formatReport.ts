@@ -1,3 +1,4 @@
+import { formatTable } from "../utils/formatTable.js";
 import type { Distribution } from "./distribution.js";
 import type { BenchRun } from "./runBench.js";
 import type { LevelPlan, LevelResult } from "./runLevel.js";
@@ -85,14 +86,12 @@ const TAIL_ROWS: Row[] = [
 function table(title: string, levels: readonly LevelResult[], rows: Row[]): string {
   const header = ["", ...levels.map((l) => levelLabel(l.plan))];
   const body = rows.map(([label, value]) => [label, ...levels.map((l) => value(l.stats))]);
-  const all = [header, ...body];
-  const widths = header.map((_, c) => Math.max(...all.map((row) => (row[c] ?? "").length)));
-  const line = (row: string[]) =>
-    row
-      .map((cell, c) => (c === 0 ? cell.padEnd(widths[c] as number) : cell.padStart(widths[c] as number)))
-      .join("  ");
-  return [title, ...all.map(line)].join("\n");
+  return [title, ...formatTable([header, ...body], { align: labelThenFigures(header.length) })].join("\n");
 }
+
+/** A row label on the left, then figures aligned on the right. */
+const labelThenFigures = (columns: number) =>
+  Array.from({ length: columns }, (_, c) => (c === 0 ? "left" : "right") as "left" | "right");
 
 function rowsFor(levels: readonly LevelResult[]): Row[] {
   const rows = [...ROWS];
@@ -136,7 +135,7 @@ export function formatReport(run: BenchRun): string {
       const first = level.stats.ttft?.p50;
       return `  ${levelLabel(level.plan).padEnd(12)} streamed TTFT p50 ${ms(first)} ms, not streamed (whole answer) p50 ${ms(whole)} ms${first !== undefined && whole !== undefined && first > 0 ? `: the first words arrive ${(whole / first).toFixed(1)}× sooner streamed` : ""}`;
     });
-    parts.push(["\nPerceived latency, same prompts (--non-streaming-too):", ...rows].join("\n"));
+    parts.push(["\nPerceived latency, same prompts (nonStreamingToo):", ...rows].join("\n"));
   }
   if (run.compare !== undefined) {
     const compare = run.compare;
@@ -149,14 +148,9 @@ export function formatReport(run: BenchRun): string {
         return other === undefined ? "–" : change(get(l.stats), get(other.stats));
       }),
     ]);
-    const all = [header, ...rows];
-    const widths = header.map((_, c) => Math.max(...all.map((row) => (row[c] ?? "").length)));
-    parts.push(
-      `\n${all.map((row) => row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c] as number) : cell.padStart(widths[c] as number))).join("  ")).join("\n")}`,
-    );
+    parts.push(`\n${formatTable([header, ...rows], { align: labelThenFigures(header.length) }).join("\n")}`);
   }
   const warnings = runWarnings(run);
   if (warnings.length > 0) parts.push(`\n${warnings.map((w) => `warning: ${w}`).join("\n")}`);
-  parts.push('\nDefinitions: llmstream bench --help (and "definitions" in --json)');
   return `${parts.join("\n")}\n`;
 }

@@ -250,7 +250,7 @@ export function summarizeLevel(
       if (lag.p99 > MAX_P99_LAG_MS) {
         stats.invalid = true;
         stats.warnings.push(
-          `INVALID RUN: the client sent requests late (schedule lag p99 ${lag.p99.toFixed(1)} ms > ${MAX_P99_LAG_MS} ms), so latencies measure the client's queueing; lower --rate or run the client on a less loaded machine`,
+          `INVALID RUN: the client sent requests late (schedule lag p99 ${lag.p99.toFixed(1)} ms > ${MAX_P99_LAG_MS} ms), so latencies measure the client's queueing; lower the request rate or run the client on a less loaded machine`,
         );
       }
     }

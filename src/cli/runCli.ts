@@ -6,21 +6,8 @@ import { registerMockCommand } from "./commands/mock.js";
 import { registerModelsCommand } from "./commands/models.js";
 import { registerPullCommand } from "./commands/pull.js";
 import { registerServeCommand } from "./commands/serve.js";
+import { ExitCode } from "./exitCodes.js";
 import { version } from "./version.js";
-
-/** Exit codes, documented in `--help` and the README. */
-export const ExitCode = {
-  ok: 0,
-  failure: 1,
-  usage: 2,
-  connection: 3,
-  http: 4,
-  timeout: 5,
-  protocol: 6,
-  interrupted: 130,
-  /** SIGTERM (`timeout`, `docker stop`, systemd): handled like Ctrl-C, with the conventional 128 + 15. */
-  terminated: 143,
-} as const;
 
 const programHelp = `
 Examples:
@@ -36,7 +23,7 @@ Each command has its own help, with examples and (for chat) the exit codes: llms
 
 /**
  * Builds the `llmstream` program. Each command lives in `commands/<name>.ts` and registers itself;
- * commands report their exit code through `setExitCode` instead of calling `process.exit()`, so
+ * commands report their exit code through `exit.code` (values in `exitCodes.ts`) instead of calling `process.exit()`, so
  * stdout drains.
  */
 export function createProgram(): { program: Command; exit: { code: number } } {

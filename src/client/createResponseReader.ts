@@ -84,7 +84,7 @@ export function createResponseReader(options: ResponseReaderOptions): DeltaReade
       const text = await readBounded(res, 300);
       throw new ProtocolError(
         "unexpected-content-type",
-        `Expected an event stream from ${url} but got ${contentType || "no content type"}: ${serverMessageFromBody(text) ?? "empty body"}. Check --base-url and --protocol`,
+        `Expected an event stream from ${url} but got ${contentType || "no content type"}: ${serverMessageFromBody(text) ?? "empty body"}. Check baseURL and protocol`,
         { url },
       );
     }

@@ -230,7 +230,7 @@ function notHttpError(error: Error & { code?: string }, url: string): ProtocolEr
   } catch {}
   return new ProtocolError(
     "not-http",
-    `The server at ${where} did not speak HTTP (${error.code}: ${error.message}); check the port in --base-url`,
+    `The server at ${where} did not speak HTTP (${error.code}: ${error.message}); check the port in baseURL`,
     { url, cause: error },
   );
 }
@@ -249,7 +249,7 @@ export function connectionError(error: Error & { code?: string }, url: string): 
   const code = error.code ?? "";
   if (code === "EPROTO" || code.startsWith("ERR_SSL")) {
     return new ConnectionError(
-      `Could not connect to ${host} (TLS handshake failed). If the server speaks plain HTTP, use http:// in --base-url`,
+      `Could not connect to ${host} (TLS handshake failed). If the server speaks plain HTTP, use http:// in baseURL`,
       { url, cause: error },
     );
   }
@@ -263,9 +263,9 @@ export function connectionError(error: Error & { code?: string }, url: string): 
           : error.message;
   const hint =
     code === "ECONNREFUSED"
-      ? (HINTS[port] ?? "Is the server running, and is --base-url right?")
+      ? (HINTS[port] ?? "Is the server running, and is baseURL right?")
       : code === "ENOTFOUND" || code === "EAI_AGAIN"
-        ? "Check the host name in --base-url"
+        ? "Check the host name in baseURL"
         : "Check that the server is up and reachable";
   return new ConnectionError(`Could not connect to ${host} (${reason}). ${hint}`, { url, cause: error });
 }

@@ -248,7 +248,7 @@ describe('streamChat({ protocol: "responses" }) against the mock', () => {
     expect(failed.error).toMatchObject({ code: "http", status: 500 });
     const missing = await collect("ok", { baseURL: `${mock.server.url}/s/ok/v2` });
     expect(missing.error).toMatchObject({ code: "http", status: 404 });
-    expect(missing.error?.message).toMatch(/has \/v1\/responses \(else use --protocol openai\)/);
+    expect(missing.error?.message).toMatch(/has \/v1\/responses \(else use protocol: "openai"\)/);
     const retried = await collect("http-503-once", { retry: { retries: 1, baseDelayMs: 1 } });
     expect(retried.text).toBe(MOCK_ANSWER);
     expect(retried.result?.metrics.attempts).toBe(2);

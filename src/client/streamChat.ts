@@ -193,15 +193,15 @@ function requestBody(
 }
 
 function statusHint(status: number, model: string, protocol: string): string {
-  if (status === 401 || status === 403) return "Check the API key (--api-key or OPENAI_API_KEY)";
+  if (status === 401 || status === 403) return "Check the API key (apiKey)";
   if (status === 404 && protocol === "responses") {
-    return `Check --base-url, that the model "${model}" exists, and that the server has /v1/responses (else use --protocol openai)`;
+    return `Check baseURL, that the model "${model}" exists, and that the server has /v1/responses (else use protocol: "openai")`;
   }
-  if (status === 404) return `Check --base-url and that the model "${model}" exists on the server`;
-  if (status === 429) return "The server is rate limiting: wait and try again, or raise --retries";
+  if (status === 404) return `Check baseURL and that the model "${model}" exists on the server`;
+  if (status === 429) return "The server is rate limiting: wait and try again, or raise retry.retries";
   if (status === 400 || status === 422) return "The server rejected the request: check the options sent";
   if (status >= 500) return "The server failed: check its logs, or try again";
-  return "Check --base-url and --protocol";
+  return "Check baseURL and protocol";
 }
 
 let nodeTransportPromise: Promise<Transport> | undefined;

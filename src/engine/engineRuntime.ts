@@ -108,7 +108,7 @@ function getLlamaInstance(): Promise<Llama> {
     } catch (error) {
       throw new ModelError(
         "load-failed",
-        `The embedded engine found no usable llama.cpp binary for this machine: ${messageOf(error)}. Reinstall dependencies (npm ci), or use a server with --base-url`,
+        `The embedded engine found no usable llama.cpp binary for this machine: ${messageOf(error)}. Reinstall dependencies (npm ci), or use a server with streamChat`,
         { cause: error },
       );
     }

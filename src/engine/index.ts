@@ -14,6 +14,7 @@ export {
   plainCompletionWarning,
 } from "./createEngineDeltaSource.js";
 export { defaultEngineThreads, disposeEngine, shouldUseGpu } from "./engineRuntime.js";
+export { type ListModelsOptions, listModels, type ModelListing } from "./listModels.js";
 export {
   type PullModelOptions,
   type PullModelResult,

@@ -88,7 +88,7 @@ describe("readGgufMetadata", () => {
 
   it("reports a missing file", async () => {
     const error = await expectModelError(join(directory, "nope.gguf"), "missing");
-    expect(error.message).toContain("llmstream pull");
+    expect(error.message).toContain("download a model with pullModel");
   });
 
   it("reports a directory", async () => {

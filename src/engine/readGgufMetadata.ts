@@ -98,7 +98,7 @@ export async function readGgufMetadata(file: string): Promise<GgufModelInfo> {
       if (error.kind === "truncated") {
         throw new ModelError(
           "truncated",
-          `Model file ${file} is truncated: ${error.message}. Download it again (llmstream pull resumes partial downloads)`,
+          `Model file ${file} is truncated: ${error.message}. Download it again (pullModel resumes partial downloads)`,
           { file, cause: error },
         );
       }
@@ -113,7 +113,7 @@ export async function readGgufMetadata(file: string): Promise<GgufModelInfo> {
   if (dataEnd > size) {
     throw new ModelError(
       "truncated",
-      `Model file ${file} is truncated: it has ${size} bytes but its tensors need ${dataEnd}. Download it again (llmstream pull resumes partial downloads)`,
+      `Model file ${file} is truncated: it has ${size} bytes but its tensors need ${dataEnd}. Download it again (pullModel resumes partial downloads)`,
       { file },
     );
   }
@@ -196,7 +196,7 @@ function fileSystemError(file: string, error: unknown): ModelError {
   if (code === "ENOENT" || code === "ENOTDIR") {
     return new ModelError(
       "missing",
-      `Model file ${file} does not exist: check the path, or download a model with llmstream pull`,
+      `Model file ${file} does not exist: check the path, or download a model with pullModel`,
       { file, cause: error },
     );
   }

@@ -48,7 +48,7 @@ export function createLogHook(options: LogHookOptions): (info: FinishInfo) => vo
     reported.add(sink);
     const what = sink === undefined ? "The request log" : (sink.name ?? "A request log sink");
     const reason = error instanceof Error ? error.message : String(error);
-    const message = `${what} failed: ${reason}. The answer is unaffected; requests are not being logged there (check the path, free space and permissions, or pass --no-log)`;
+    const message = `${what} failed: ${reason}. The answer is unaffected; requests are not being logged there (check the path, free space and permissions, or turn the log off with log: false)`;
     try {
       options.onSinkError?.({ error, sink, message });
     } catch {

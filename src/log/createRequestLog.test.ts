@@ -82,7 +82,7 @@ describe("createRequestLog", () => {
     await log.close();
     expect(messages).toHaveLength(1);
     expect(messages[0]).toBe(
-      `SQLite log ${join(home, "file", "sub", "logs.db")} failed: ${join(home, "file")} is a file, not a folder: move it away or choose another path. The answer is unaffected; set LLMSTREAM_HOME to a writable folder, or turn the log off with --no-log or LLMSTREAM_NO_LOG=1`,
+      `SQLite log ${join(home, "file", "sub", "logs.db")} failed: ${join(home, "file")} is a file, not a folder: move it away or choose another path. The answer is unaffected; set LLMSTREAM_HOME to a writable folder, or turn the log off with log: false or LLMSTREAM_NO_LOG=1`,
     );
   });
 });

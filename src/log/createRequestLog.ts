@@ -52,7 +52,7 @@ export function createRequestLog(options: RequestLogOptions): RequestLog {
   const env = options.env ?? process.env;
   const disabledByEnv = (env.LLMSTREAM_NO_LOG ?? "") !== "" && env.LLMSTREAM_NO_LOG !== "0";
   const sinks: RequestSink[] = [];
-  // What the user can do about each sink, in the words of the flags and variables that chose it.
+  // What the user can do about each sink, in the words of the options and variables that chose it (the CLI names its flags).
   const fixes = new Map<RequestSink, string>();
   if (options.log !== false && !disabledByEnv) {
     const sqlite = createSqliteSink({ path: options.path ?? defaultLogPath({ env }) });
@@ -60,14 +60,14 @@ export function createRequestLog(options: RequestLogOptions): RequestLog {
     fixes.set(
       sqlite,
       options.path === undefined
-        ? "set LLMSTREAM_HOME to a writable folder, or turn the log off with --no-log or LLMSTREAM_NO_LOG=1"
-        : "choose a writable path, or turn the log off with --no-log",
+        ? "set LLMSTREAM_HOME to a writable folder, or turn the log off with log: false or LLMSTREAM_NO_LOG=1"
+        : "choose a writable path, or turn the log off with log: false",
     );
   }
   if (options.logFile !== undefined) {
     const jsonl = createJsonlSink({ path: options.logFile });
     sinks.push(jsonl);
-    fixes.set(jsonl, "choose another --log-file path, in a folder that exists and is writable");
+    fixes.set(jsonl, "choose another logFile path, in a folder that exists and is writable");
   }
   const onSinkError =
     options.onSinkError ?? (({ message }: SinkErrorInfo) => process.stderr.write(`llmstream: ${message}\n`));

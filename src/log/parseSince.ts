@@ -21,7 +21,7 @@ export function parseSince(value: string, now: number = Date.now()): number {
   const absolute = Date.parse(value);
   if (Number.isNaN(absolute)) {
     throw new TypeError(
-      `Cannot read --since "${value}": give a duration like 30m, 1h, 2d, 1w or an ISO date like 2026-11-25T10:00:00Z`,
+      `Cannot read the time "${value}": give a duration like 30m, 1h, 2d, 1w or an ISO date like 2026-11-25T10:00:00Z`,
     );
   }
   return absolute;

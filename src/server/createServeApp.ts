@@ -41,6 +41,11 @@ export interface ServeAppOptions {
   pageHandler?: (request: Request) => Promise<Response | undefined>;
   /** Called once per finished request, after the response ended, off the hot path. */
   onRequestEnd?: (info: RequestEndInfo) => void;
+  /**
+   * How refusals name the settings that would let the request through (e.g. a CLI's flags).
+   * @defaultValue the option names above: `NAME in allowedHosts`, `corsOrigins`, `maxBodyBytes`
+   */
+  settingNames?: { allowedHosts?: string; corsOrigins?: string; maxBodyBytes?: string };
 }
 
 /** What {@link ServeAppOptions.onRequestEnd} receives. */
@@ -99,6 +104,7 @@ export function createServeApp(options: ServeAppOptions): ServeApp {
   const allowedHosts = options.allowedHosts ?? [];
   const corsOrigins = options.corsOrigins ?? [];
   const maxBody = options.maxBodyBytes ?? defaultMaxBody;
+  const settingNames = options.settingNames ?? {};
   const pingIntervalMs = options.pingIntervalMs ?? 5000;
   const statusHoldMs = options.statusHoldMs ?? 5000;
   const running = new Set<Running>();
@@ -112,7 +118,7 @@ export function createServeApp(options: ServeAppOptions): ServeApp {
       return errorResponse(
         new ApiError(
           403,
-          "This Host is not allowed; start the server with --allowed-host NAME to accept it",
+          `This Host is not allowed; start the server with ${settingNames.allowedHosts ?? "NAME in allowedHosts"} to accept it`,
           {
             code: "host_not_allowed",
           },
@@ -121,7 +127,9 @@ export function createServeApp(options: ServeAppOptions): ServeApp {
     if (request.method === "OPTIONS") {
       if (cors["access-control-allow-origin"] === undefined)
         return errorResponse(
-          new ApiError(403, "This origin is not allowed (see --cors-origin)", { code: "cors_denied" }),
+          new ApiError(403, `This origin is not allowed (see ${settingNames.corsOrigins ?? "corsOrigins"})`, {
+            code: "cors_denied",
+          }),
         );
       return new Response(null, {
         status: 204,
@@ -194,10 +202,14 @@ export function createServeApp(options: ServeAppOptions): ServeApp {
     request: Request,
     cors: Record<string, string>,
   ): Promise<Response> {
-    const parsed = parseGenerationRequest(endpoint, await readJsonBody(request, maxBody), {
-      ...(options.maxTokensCap === undefined ? {} : { maxTokensCap: options.maxTokensCap }),
-      defaultModel: backend.kind === "engine" ? backend.modelName("") : "",
-    });
+    const parsed = parseGenerationRequest(
+      endpoint,
+      await readJsonBody(request, maxBody, settingNames.maxBodyBytes),
+      {
+        ...(options.maxTokensCap === undefined ? {} : { maxTokensCap: options.maxTokensCap }),
+        defaultModel: backend.kind === "engine" ? backend.modelName("") : "",
+      },
+    );
     const context: EncoderContext = {
       id: `${endpoint === "chat" ? "chatcmpl" : endpoint === "completions" ? "cmpl" : "resp"}-${randomUUID().replaceAll("-", "")}`,
       created: Math.floor(Date.now() / 1000),

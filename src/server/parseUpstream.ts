@@ -33,11 +33,11 @@ export function parseUpstream(value: string): UpstreamConfig {
     url = new URL(rest);
   } catch {
     throw new TypeError(
-      `--upstream "${value}" is not a URL; write [name=][openai+|ollama+|responses+]http://host:port/v1`,
+      `Upstream "${value}" is not a URL; write [name=][openai+|ollama+|responses+]http://host:port/v1`,
     );
   }
   if (url.protocol !== "http:" && url.protocol !== "https:")
-    throw new TypeError(`--upstream "${value}" must be an http:// or https:// URL`);
+    throw new TypeError(`Upstream "${value}" must be an http:// or https:// URL`);
   const path = url.pathname.replace(/\/+$/, "");
   protocol ??= path === "" ? "ollama" : "openai";
   const base = `${url.origin}${path}`;

@@ -2,11 +2,16 @@ import { ApiError } from "./ApiError.js";
 
 /**
  * Reads a JSON request body of at most `maxBytes` (413 beyond, checked on `Content-Length` first and
- * again while reading, so a lying or absent length cannot get past it); 400 for bad JSON.
+ * again while reading, so a lying or absent length cannot get past it); 400 for bad JSON. The 413
+ * message names `limitSetting`, the setting that raises the limit.
  */
-export async function readJsonBody(request: Request, maxBytes: number): Promise<unknown> {
+export async function readJsonBody(
+  request: Request,
+  maxBytes: number,
+  limitSetting = "maxBodyBytes",
+): Promise<unknown> {
   const tooLarge = () =>
-    new ApiError(413, `The request body is larger than ${maxBytes} bytes (see --max-body)`, {
+    new ApiError(413, `The request body is larger than ${maxBytes} bytes (see ${limitSetting})`, {
       code: "body_too_large",
     });
   const length = Number(request.headers.get("content-length") ?? "0");

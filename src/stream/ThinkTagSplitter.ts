@@ -98,7 +98,7 @@ export class ThinkTagSplitter {
     if (!this.#sawOpen && this.#sawAnswerText && this.warning === undefined) {
       this.warning =
         "A closing </think> tag arrived without an opening tag, so the reasoning before it was shown as answer text; " +
-        "for models whose template opens the think block in the prompt use thinkTags: 'start-in-thinking' (CLI: --think-tags start-in-thinking)";
+        "for models whose template opens the think block in the prompt use thinkTags: 'start-in-thinking'";
     }
   }
 }

@@ -1,5 +1,5 @@
 import { isLlmstreamError } from "../../errors/LlmstreamError.js";
-import { ExitCode } from "../runCli.js";
+import { ExitCode } from "../exitCodes.js";
 
 /**
  * The process exit code for an error: 3 connection, 4 HTTP status, 5 timeout, 6 protocol /

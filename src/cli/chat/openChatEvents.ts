@@ -1,6 +1,7 @@
 import { chunkEventsIterable } from "../../chunking/chunkEvents.js";
 import { smoothEventsIterable } from "../../chunking/smoothEvents.js";
 import { streamChat } from "../../client/streamChat.js";
+import type { EngineChatOptions } from "../../engine/streamEngineChat.js";
 import type { StreamEvent } from "../../types/events.js";
 import type { ChatMessage, FinishInfo, StreamChatOptions } from "../../types/options.js";
 import type { ChatBackend } from "./chooseBackend.js";
@@ -28,27 +29,7 @@ export function openChatEvents(options: OpenChatEventsOptions): AsyncIterable<St
   const { backend, settings } = options;
   let events: AsyncIterable<StreamEvent> =
     backend.kind === "engine"
-      ? backend.engine.streamEngineChat({
-          modelFile: backend.modelFile,
-          messages: options.messages,
-          signal: options.signal,
-          timeouts: settings.timeouts,
-          ...(settings.maxTokens === undefined ? {} : { maxTokens: settings.maxTokens }),
-          ...(settings.temperature === undefined ? {} : { temperature: settings.temperature }),
-          ...(settings.seed === undefined ? {} : { seed: settings.seed }),
-          ...(settings.threads === undefined ? {} : { threads: settings.threads }),
-          ...(settings.thinkTags === undefined ? {} : { thinkTags: settings.thinkTags }),
-          ...(options.onFinish === undefined ? {} : { onFinish: options.onFinish }),
-          ...(options.onEnginePrepared === undefined
-            ? {}
-            : {
-                onPrepared: (info: { plainCompletion: boolean; engine: { file: string } }) =>
-                  options.onEnginePrepared?.({
-                    plainCompletion: info.plainCompletion,
-                    modelFile: info.engine.file,
-                  }),
-              }),
-        })
+      ? backend.engine.streamEngineChat(toEngineChatOptions(options, backend.modelFile))
       : streamChat(toStreamChatOptions(options));
   if (settings.chunk !== "token") events = chunkEventsIterable(events, { by: settings.chunk });
   if (settings.smooth) {
@@ -57,24 +38,51 @@ export function openChatEvents(options: OpenChatEventsOptions): AsyncIterable<St
   return events;
 }
 
-/** The HTTP request options for one turn. */
-export function toStreamChatOptions(options: OpenChatEventsOptions): StreamChatOptions {
+/** What both backends take from the settings, mapped once so that the engine and HTTP paths cannot drift. */
+type SharedChatOptions = Pick<
+  EngineChatOptions & StreamChatOptions,
+  "messages" | "signal" | "timeouts" | "maxTokens" | "temperature" | "seed" | "thinkTags" | "onFinish"
+>;
+
+/** The options of one turn that mean the same on the engine and over HTTP. */
+export function toSharedChatOptions(options: OpenChatEventsOptions): SharedChatOptions {
   const { settings } = options;
-  const request: StreamChatOptions = {
-    baseURL: settings.baseURL,
-    protocol: settings.protocol,
-    model: settings.model,
+  const shared: SharedChatOptions = {
     messages: options.messages,
     signal: options.signal,
     timeouts: settings.timeouts,
+  };
+  if (settings.maxTokens !== undefined) shared.maxTokens = settings.maxTokens;
+  if (settings.temperature !== undefined) shared.temperature = settings.temperature;
+  if (settings.seed !== undefined) shared.seed = settings.seed;
+  if (settings.thinkTags !== undefined) shared.thinkTags = settings.thinkTags;
+  if (options.onFinish !== undefined) shared.onFinish = options.onFinish;
+  return shared;
+}
+
+/** The embedded engine's options for one turn: the shared ones, the model file and the thread count. */
+export function toEngineChatOptions(options: OpenChatEventsOptions, modelFile: string): EngineChatOptions {
+  const request: EngineChatOptions = { ...toSharedChatOptions(options), modelFile };
+  if (options.settings.threads !== undefined) request.threads = options.settings.threads;
+  const onEnginePrepared = options.onEnginePrepared;
+  if (onEnginePrepared !== undefined) {
+    request.onPrepared = (info) =>
+      onEnginePrepared({ plainCompletion: info.plainCompletion, modelFile: info.engine.file });
+  }
+  return request;
+}
+
+/** The HTTP request options for one turn: the shared ones, and where and how to send them. */
+export function toStreamChatOptions(options: OpenChatEventsOptions): StreamChatOptions {
+  const { settings } = options;
+  const request: StreamChatOptions = {
+    ...toSharedChatOptions(options),
+    baseURL: settings.baseURL,
+    protocol: settings.protocol,
+    model: settings.model,
     stream: settings.stream,
   };
   if (settings.apiKey !== undefined) request.apiKey = settings.apiKey;
-  if (settings.temperature !== undefined) request.temperature = settings.temperature;
-  if (settings.maxTokens !== undefined) request.maxTokens = settings.maxTokens;
-  if (settings.seed !== undefined) request.seed = settings.seed;
   if (settings.retries !== undefined) request.retry = settings.retries;
-  if (settings.thinkTags !== undefined) request.thinkTags = settings.thinkTags;
-  if (options.onFinish !== undefined) request.onFinish = options.onFinish;
   return request;
 }

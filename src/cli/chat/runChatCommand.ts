@@ -3,14 +3,15 @@ import { isLlmstreamError } from "../../errors/LlmstreamError.js";
 import { createRequestLog, type RequestLog } from "../../log/createRequestLog.js";
 import type { TextRenderer } from "../../render/createMarkdownRenderer.js";
 import type { ChatMessage } from "../../types/options.js";
-import { ExitCode } from "../runCli.js";
+import { ExitCode } from "../exitCodes.js";
+import { inCliTerms } from "../inCliTerms.js";
+import type { ChatIO, ChatSession } from "./ChatSession.js";
 import { type ChatBackend, chooseBackend } from "./chooseBackend.js";
 import { createChatOutput } from "./createChatOutput.js";
 import { createNullSpinner, createSpinner, type Spinner } from "./createSpinner.js";
 import { createStreamWriter, type StreamWriter } from "./createStreamWriter.js";
 import { exitCodeForError } from "./exitCodeForError.js";
 import { formatStats } from "./formatStats.js";
-import { inCliTerms } from "./inCliTerms.js";
 import { openChatEvents } from "./openChatEvents.js";
 import { readPipeWithGrace, readStdin, stdinGraceMs, stdinKind } from "./readStdin.js";
 import {
@@ -23,25 +24,6 @@ import { runChatTurn } from "./runChatTurn.js";
 import { runInteractive } from "./runInteractive.js";
 import { terminalFeatures } from "./terminalFeatures.js";
 import { UsageError } from "./UsageError.js";
-
-/** The process pieces `chat` talks to. */
-export interface ChatIO {
-  stdin: NodeJS.ReadStream;
-  stdout: NodeJS.WriteStream;
-  stderr: NodeJS.WriteStream;
-  env: Record<string, string | undefined>;
-}
-
-/** What one-shot and interactive runs share: settings, output, and how to answer a question. */
-export interface ChatSession {
-  settings: ChatSettings;
-  io: ChatIO;
-  stdout: StreamWriter;
-  /** Prints one line on stderr. */
-  warn(line: string): void;
-  /** Streams one answer to stdout and reports on stderr; resolves to its exit code and answer text. */
-  answer(messages: ChatMessage[], signal: AbortSignal): Promise<{ code: number; text?: string }>;
-}
 
 /**
  * Runs `llmstream chat`: resolves the options, reads the prompt, streams the answer, and resolves to
@@ -66,7 +48,7 @@ export async function runChatCommand(prompt: string[], raw: RawChatOptions, io: 
   try {
     backend = await chooseBackend(settings, { env: io.env, note: warn });
   } catch (error) {
-    warn(`error: ${error instanceof Error ? error.message : String(error)}`);
+    warn(`error: ${inCliTerms(error instanceof Error ? error.message : String(error))}`);
     return ExitCode.failure;
   }
   const log = createRequestLog({
@@ -74,7 +56,7 @@ export async function runChatCommand(prompt: string[], raw: RawChatOptions, io: 
     log: settings.log,
     logContent: settings.logContent,
     env: io.env,
-    onSinkError: ({ message }) => warn(`warning: ${message}`),
+    onSinkError: ({ message }) => warn(`warning: ${inCliTerms(message)}`),
     ...(settings.logFile === undefined ? {} : { logFile: settings.logFile }),
   });
   let aborter: AbortController | undefined;
@@ -211,7 +193,7 @@ function createSession(parts: {
           if (warned.has(warning)) return;
           warned.add(warning);
           spinner.stop();
-          warn(`warning: ${warning}`);
+          warn(`warning: ${inCliTerms(warning)}`);
         },
       });
       const outcome = await runChatTurn({ events, output, spinner });
@@ -227,7 +209,7 @@ function createSession(parts: {
       for (const warning of result?.warnings ?? []) {
         if (warned.has(warning)) continue;
         warned.add(warning);
-        warn(`warning: ${warning}`);
+        warn(`warning: ${inCliTerms(warning)}`);
       }
       if (settings.stats && result !== undefined) warn(formatStats(result));
       return result === undefined ? { code } : { code, text: result.text };

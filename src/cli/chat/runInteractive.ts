@@ -1,8 +1,8 @@
 import { createInterface } from "node:readline";
 import type { ChatMessage } from "../../types/options.js";
-import { ExitCode } from "../runCli.js";
+import { ExitCode } from "../exitCodes.js";
+import type { ChatSession } from "./ChatSession.js";
 import { createInputAssembler, interactiveHelp } from "./createInputAssembler.js";
-import type { ChatSession } from "./runChatCommand.js";
 
 /** Lines of input history kept for the arrow keys. */
 export const historySize = 1000;

@@ -1,7 +1,7 @@
 import { writeFile } from "node:fs/promises";
 import type { Command } from "commander";
 import { createProgressBar } from "../../bench/createProgressBar.js";
-import { definitionsText } from "../../bench/definitions.js";
+import { DEFINITIONS, definitionsText } from "../../bench/definitions.js";
 import { formatReport, levelLabel } from "../../bench/formatReport.js";
 import { renderHtmlReport } from "../../bench/renderHtmlReport.js";
 import type { BenchTarget } from "../../bench/runBench.js";
@@ -12,8 +12,10 @@ import {
   type RawBenchOptions,
   resolveBenchSettings,
 } from "../bench/resolveBenchSettings.js";
+import { type CommandIo, processIo } from "../CommandIo.js";
 import { UsageError } from "../chat/UsageError.js";
-import { ExitCode } from "../runCli.js";
+import { ExitCode } from "../exitCodes.js";
+import { benchTerms, inCliTerms } from "../inCliTerms.js";
 import { version } from "../version.js";
 
 const helpText = `
@@ -33,7 +35,10 @@ Output: a progress bar on stderr (a terminal only), the table on stdout, --json 
 --html report.html (self-contained, with charts). Token counts come from the server's usage.
 
 Definitions:
-${definitionsText()}
+${definitionsText(
+  "  ",
+  DEFINITIONS.map(([name, text]) => [inCliTerms(name, benchTerms), inCliTerms(text, benchTerms)] as const),
+)}
 
 Exit codes: 0 done, 1 INVALID open-loop run (the client lagged) or another failure, 2 usage error,
 3/4/5/6 every request failed (connection / HTTP / timeout / in-stream or truncated), 130 interrupted
@@ -47,7 +52,11 @@ Examples:
 `;
 
 /** Registers `llmstream bench`. The exit code goes to `exit.code`; output drains before the process ends. */
-export function registerBenchCommand(program: Command, exit: { code: number }): Command {
+export function registerBenchCommand(
+  program: Command,
+  exit: { code: number },
+  io: BenchIO = processIo(),
+): Command {
   return program
     .command("bench")
     .description("Measure latency and throughput of an LLM server (or the embedded engine) under load")
@@ -83,23 +92,18 @@ export function registerBenchCommand(program: Command, exit: { code: number }): 
     .option("--threads <n>", "CPU threads for the embedded engine")
     .addHelpText("after", helpText)
     .action(async (raw: RawBenchOptions) => {
-      exit.code = await runBenchCommand(raw, {
-        stdout: process.stdout,
-        stderr: process.stderr,
-        env: process.env,
-      });
+      exit.code = await runBenchCommand(raw, io);
     });
 }
 
-/** The process pieces `bench` talks to. */
-export interface BenchIO {
-  stdout: NodeJS.WritableStream;
-  stderr: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
-  env: Record<string, string | undefined>;
+/** The process pieces `bench` talks to: the progress bar also needs the terminal's width. */
+export interface BenchIO extends CommandIo {
+  stderr: CommandIo["stderr"] & { columns?: number };
 }
 
 export async function runBenchCommand(raw: RawBenchOptions, io: BenchIO): Promise<number> {
-  const warn = (line: string) => io.stderr.write(`${line.replace(/\s*\r?\n\s*/g, " ")}\n`);
+  const warn = (line: string) =>
+    io.stderr.write(`${inCliTerms(line, benchTerms).replace(/\s*\r?\n\s*/g, " ")}\n`);
   let settings: BenchSettings;
   try {
     settings = await resolveBenchSettings(raw, io.env);
@@ -171,7 +175,9 @@ export async function runBenchCommand(raw: RawBenchOptions, io: BenchIO): Promis
     seed: settings.seed,
     ...(settings.levels.some((l) => l.mode === "rate") ? { arrivals: settings.arrivals } : {}),
   };
-  io.stdout.write(formatReport(run));
+  io.stdout.write(
+    `${inCliTerms(formatReport(run), benchTerms)}\nDefinitions: llmstream bench --help (and "definitions" in --json)\n`,
+  );
   try {
     if (settings.json !== undefined) {
       const { toJsonReport } = await import("../../bench/toJsonReport.js");

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import type { ChatIO } from "../chat/ChatSession.js";
 import {
   defaultFirstTokenTimeoutSeconds,
   defaultIdleTimeoutSeconds,
@@ -69,7 +70,11 @@ Examples:
  * Registers `llmstream chat [options] [prompt...]` on `program`. The command reports its exit code
  * through `exit.code` (see `ExitCode`), so output drains before the process ends.
  */
-export function registerChatCommand(program: Command, exit: { code: number }): Command {
+export function registerChatCommand(
+  program: Command,
+  exit: { code: number },
+  io: ChatIO = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env },
+): Command {
   return program
     .command("chat")
     .description("Send a prompt to an LLM server and stream the answer as it is generated")
@@ -121,11 +126,6 @@ export function registerChatCommand(program: Command, exit: { code: number }): C
     .option("--no-log-content", "record timings and counts but not the prompt and answer")
     .addHelpText("after", helpText)
     .action(async (prompt: string[], raw: RawChatOptions) => {
-      exit.code = await runChatCommand(prompt, raw, {
-        stdin: process.stdin,
-        stdout: process.stdout,
-        stderr: process.stderr,
-        env: process.env,
-      });
+      exit.code = await runChatCommand(prompt, raw, io);
     });
 }

@@ -1,5 +1,5 @@
 import type { Protocol } from "../../types/options.js";
-import { ExitCode } from "../runCli.js";
+import { ExitCode } from "../exitCodes.js";
 
 /** One model a server offers (`GET /v1/models`, or Ollama's `GET /api/tags`). */
 export interface ServerModel {

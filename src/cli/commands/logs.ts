@@ -13,7 +13,10 @@ import {
 } from "../../log/queryLogs.js";
 import type { RequestRecord } from "../../log/RequestRecord.js";
 import { type RequestStats, requestStats } from "../../log/requestStats.js";
-import { ExitCode } from "../runCli.js";
+import { formatTable } from "../../utils/formatTable.js";
+import { type CommandIo, processIo } from "../CommandIo.js";
+import { ExitCode } from "../exitCodes.js";
+import { inCliTerms } from "../inCliTerms.js";
 
 const helpText = `
 Every chat request (success, error or Ctrl-C) is kept in a SQLite database (see "llmstream logs path";
@@ -47,7 +50,9 @@ type Exit = { code: number };
  * Tables go to stdout, coloured only on a terminal without NO_COLOR; `--json` writes one JSON object
  * per line. Exit codes: 0, 1 (no such request or unreadable log), 2 (bad option value).
  */
-export function registerLogsCommand(program: Command, exit: Exit): Command {
+export function registerLogsCommand(program: Command, exit: Exit, io: CommandIo = processIo()): Command {
+  const colors = colorsFor(io);
+  const write = (lines: string[]) => writeLines(io, lines);
   const logs = program
     .command("logs")
     .description("List, show and summarise logged requests")
@@ -71,13 +76,15 @@ Examples:
     )
     .action((flags: FilterFlags & { limit: string }) => {
       const limit = Number(flags.limit);
-      if (!Number.isInteger(limit) || limit < 0)
-        return usage(exit, `-n must be a whole number, got "${flags.limit}"`);
-      withDatabase(exit, flags.json === true, (db) => {
+      if (!Number.isInteger(limit) || limit < 0) {
+        exit.code = usage(io, `-n must be a whole number, got "${flags.limit}"`);
+        return;
+      }
+      exit.code = withDatabase(io, flags.json === true, (db) => {
         const records = listRequests(db, { ...filterOf(flags), limit } satisfies ListRequestsOptions);
-        if (flags.json) return writeLines(records.map((record) => JSON.stringify(record)));
-        if (records.length === 0) return process.stderr.write("No requests match.\n");
-        writeLines(renderTable(requestColumns, records));
+        if (flags.json) write(records.map((record) => JSON.stringify(record)));
+        else if (records.length === 0) io.stderr.write("No requests match.\n");
+        else write(renderTable(colors, requestColumns(colors), records));
       });
     });
 
@@ -94,14 +101,13 @@ Examples:
   $ llmstream logs show 01JDQ7ZK --json | jq .metrics`,
     )
     .action((id: string, flags: { json?: boolean }) => {
-      withDatabase(exit, false, (db) => {
+      exit.code = withDatabase(io, false, (db) => {
         const record = getRequest(db, id);
         if (record === undefined) {
-          process.stderr.write(`No logged request has an id starting with "${id}": see "llmstream logs"\n`);
-          exit.code = ExitCode.failure;
-          return;
+          io.stderr.write(`No logged request has an id starting with "${id}": see "llmstream logs"\n`);
+          return ExitCode.failure;
         }
-        writeLines(flags.json ? [JSON.stringify(record)] : renderRecord(record));
+        write(flags.json ? [JSON.stringify(record)] : renderRecord(colors, record));
       });
     });
 
@@ -119,12 +125,18 @@ Examples:
   $ llmstream logs stats --model llama3 --json`,
     )
     .action((flags: FilterFlags) => {
-      withDatabase(exit, flags.json === true, (db) => {
+      exit.code = withDatabase(io, flags.json === true, (db) => {
         const stats = requestStats(db, filterOf(flags));
-        if (flags.json) return writeLines(stats.map((entry) => JSON.stringify(entry)));
-        if (stats.length === 0) return process.stderr.write("No requests match.\n");
-        writeLines(renderTable(statsColumns, stats));
-        process.stdout.write(
+        if (flags.json) {
+          write(stats.map((entry) => JSON.stringify(entry)));
+          return;
+        }
+        if (stats.length === 0) {
+          io.stderr.write("No requests match.\n");
+          return;
+        }
+        write(renderTable(colors, statsColumns(colors), stats));
+        io.stdout.write(
           `\nPercentiles are exact (linear interpolation) over the requests that reached that point; ERR% leaves out aborts.\n`,
         );
       });
@@ -142,22 +154,27 @@ Examples:
   $ llmstream logs prune --older-than 2026-01-01`,
     )
     .action((flags: { olderThan: string }) => {
-      withDatabase(exit, false, (db) => {
-        const before = parseSince(flags.olderThan);
-        const deleted = deleteRequests(db, { before });
-        process.stdout.write(
-          `Deleted ${deleted} request${deleted === 1 ? "" : "s"} older than ${new Date(before).toISOString()}.\n`,
-        );
-      });
+      exit.code = withDatabase(
+        io,
+        false,
+        (db) => {
+          const before = parseSince(flags.olderThan);
+          const deleted = deleteRequests(db, { before });
+          io.stdout.write(
+            `Deleted ${deleted} request${deleted === 1 ? "" : "s"} older than ${new Date(before).toISOString()}.\n`,
+          );
+        },
+        "--older-than",
+      );
     });
 
   logs
     .command("clear")
     .description("Delete every logged request, with its prompt and answer")
     .action(() => {
-      withDatabase(exit, false, (db) => {
+      exit.code = withDatabase(io, false, (db) => {
         const deleted = deleteRequests(db);
-        process.stdout.write(`Deleted ${deleted} request${deleted === 1 ? "" : "s"}; the log is empty.\n`);
+        io.stdout.write(`Deleted ${deleted} request${deleted === 1 ? "" : "s"}; the log is empty.\n`);
       });
     });
 
@@ -172,7 +189,8 @@ Examples:
   $ sqlite3 "$(llmstream logs path)" 'SELECT model, count(*) FROM requests GROUP BY model'`,
     )
     .action(() => {
-      process.stdout.write(`${defaultLogPath()}\n`);
+      io.stdout.write(`${defaultLogPath({ env: io.env })}\n`);
+      exit.code = ExitCode.ok;
     });
 
   return logs;
@@ -186,48 +204,59 @@ function filterOf(flags: FilterFlags): RequestFilter {
   return filter;
 }
 
-function usage(exit: Exit, message: string): void {
-  process.stderr.write(`${message}\n`);
-  exit.code = ExitCode.usage;
+function usage(io: CommandIo, message: string): number {
+  io.stderr.write(`${message}\n`);
+  return ExitCode.usage;
 }
 
-/** Opens the log, runs `body`, closes it; turns a missing log and bad input into messages and exit codes. */
+/**
+ * Opens the log, runs `body`, closes it; turns a missing log and bad input into messages and exit codes.
+ * `timeFlag` is the flag whose value the library calls "the time" (parseSince).
+ */
 function withDatabase(
-  exit: Exit,
+  io: CommandIo,
   quiet: boolean,
-  body: (db: ReturnType<typeof openLogDatabase>) => void,
-): void {
-  const path = defaultLogPath();
+  /** Returns an exit code, or nothing for success. */
+  body: (db: ReturnType<typeof openLogDatabase>) => unknown,
+  timeFlag = "--since",
+): number {
+  const path = defaultLogPath({ env: io.env });
   if (!existsSync(path)) {
-    if (!quiet) process.stderr.write(`No requests logged yet (the log would be at ${path}).\n`);
-    return;
+    if (!quiet) io.stderr.write(`No requests logged yet (the log would be at ${path}).\n`);
+    return ExitCode.ok;
   }
   let db: ReturnType<typeof openLogDatabase>;
   try {
     db = openLogDatabase(path);
   } catch (error) {
-    process.stderr.write(`Cannot open the request log ${path}: ${(error as Error).message}\n`);
-    exit.code = ExitCode.failure;
-    return;
+    io.stderr.write(`Cannot open the request log ${path}: ${(error as Error).message}\n`);
+    return ExitCode.failure;
   }
   try {
-    body(db);
+    const code = body(db);
+    return typeof code === "number" ? code : ExitCode.ok;
   } catch (error) {
     // parseSince and getRequest throw these for input the user can fix.
-    if (error instanceof TypeError || error instanceof RangeError) usage(exit, error.message);
-    else throw error;
+    if (error instanceof TypeError || error instanceof RangeError)
+      return usage(io, inCliTerms(error.message, [["Cannot read the time", `Cannot read ${timeFlag}`]]));
+    throw error;
   } finally {
     db.close();
   }
 }
 
-function writeLines(lines: string[]): void {
-  if (lines.length > 0) process.stdout.write(`${lines.join("\n")}\n`);
+function writeLines(io: CommandIo, lines: string[]): void {
+  if (lines.length > 0) io.stdout.write(`${lines.join("\n")}\n`);
 }
 
-const colors = picocolors.createColors(
-  process.stdout.isTTY === true && (process.env.NO_COLOR ?? "") === "" && process.env.TERM !== "dumb",
-);
+type Colors = ReturnType<typeof picocolors.createColors>;
+
+/** Colours on a terminal, unless NO_COLOR or TERM=dumb says otherwise. */
+function colorsFor(io: CommandIo): Colors {
+  return picocolors.createColors(
+    io.stdout.isTTY === true && (io.env.NO_COLOR ?? "") === "" && io.env.TERM !== "dumb",
+  );
+}
 
 interface Column<T> {
   title: string;
@@ -236,28 +265,23 @@ interface Column<T> {
   color?: (row: T, text: string) => string;
 }
 
-function renderTable<T>(columns: Column<T>[], rows: T[]): string[] {
-  const cells = rows.map((row) => columns.map((column) => column.value(row)));
-  const widths = columns.map((column, i) =>
-    Math.max(column.title.length, ...cells.map((line) => line[i]!.length)),
+/** The header (bold) and one line per row, through the CLI's one table layout. */
+function renderTable<T>(colors: Colors, columns: Column<T>[], rows: T[]): string[] {
+  return formatTable(
+    [columns.map((column) => column.title), ...rows.map((row) => columns.map((column) => column.value(row)))],
+    {
+      align: columns.map((column) => (column.right ? "right" : "left")),
+      style: (text, r, i) => {
+        if (r === 0) return colors.bold(text);
+        const color = columns[i]?.color;
+        const row = rows[r - 1];
+        return color === undefined || row === undefined ? text : color(row, text);
+      },
+    },
   );
-  const pad = (text: string, i: number) =>
-    columns[i]!.right ? text.padStart(widths[i]!) : text.padEnd(widths[i]!);
-  const header = columns.map((column, i) => colors.bold(pad(column.title, i))).join("  ");
-  const body = cells.map((line, r) =>
-    line
-      .map((text, i) => {
-        const padded = pad(text, i);
-        const color = columns[i]!.color;
-        return color === undefined ? padded : color(rows[r]!, padded);
-      })
-      .join("  ")
-      .trimEnd(),
-  );
-  return [header.trimEnd(), ...body];
 }
 
-const requestColumns: Column<RequestRecord>[] = [
+const requestColumns = (colors: Colors): Column<RequestRecord>[] => [
   { title: "ID", value: (r) => r.id, color: (_r, text) => colors.dim(text) },
   { title: "TIME", value: (r) => localTime(r.startedAt) },
   { title: "MODEL", value: (r) => r.model },
@@ -280,7 +304,7 @@ const requestColumns: Column<RequestRecord>[] = [
   { title: "E2E", right: true, value: (r) => ms(r.e2eMs) },
 ];
 
-const statsColumns: Column<RequestStats>[] = [
+const statsColumns = (colors: Colors): Column<RequestStats>[] => [
   { title: "MODEL", value: (s) => s.model },
   { title: "HOST", value: (s) => s.host },
   { title: "COUNT", right: true, value: (s) => String(s.count) },
@@ -299,7 +323,7 @@ const statsColumns: Column<RequestStats>[] = [
   { title: "OUT", right: true, value: (s) => String(s.completionTokens) },
 ];
 
-function renderRecord(record: RequestRecord): string[] {
+function renderRecord(colors: Colors, record: RequestRecord): string[] {
   const field = (name: string, value: string | number | undefined) =>
     value === undefined ? [] : [`${colors.bold(`${name}:`.padEnd(18))}${value}`];
   const lines = [

@@ -1,7 +1,8 @@
 import type { Command } from "commander";
 import { builtinScenarios } from "../../mock/builtinScenarios.js";
 import { runMockServer } from "../../mock/runMockServer.js";
-import { ExitCode } from "../runCli.js";
+import { type CommandIo, processIo } from "../CommandIo.js";
+import { ExitCode } from "../exitCodes.js";
 
 const helpText = `
 Starts the fault-injecting mock LLM server the tests use: OpenAI chat completions over SSE
@@ -18,7 +19,11 @@ Examples:
 `;
 
 /** Registers `llmstream mock [--port N] [--host H] [--list]`. */
-export function registerMockCommand(program: Command, exit: { code: number }): Command {
+export function registerMockCommand(
+  program: Command,
+  exit: { code: number },
+  io: CommandIo = processIo(),
+): Command {
   return program
     .command("mock")
     .description("Run the fault-injecting mock LLM server (OpenAI SSE and Ollama NDJSON) for trying clients")
@@ -26,44 +31,49 @@ export function registerMockCommand(program: Command, exit: { code: number }): C
     .option("--host <host>", "address to listen on", "127.0.0.1")
     .option("--list", "list the scenario names and exit")
     .addHelpText("after", helpText)
-    .action(async (options: { port?: string; host: string; list?: boolean }) => {
-      if (options.list === true) {
-        process.stdout.write(`${Object.keys(builtinScenarios).sort().join("\n")}\n`);
-        return;
-      }
-      const port = options.port === undefined ? 0 : Number(options.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65_535) {
-        process.stderr.write(
-          `llmstream: --port must be a whole number from 0 to 65535, got "${options.port}"\n`,
-        );
-        exit.code = ExitCode.usage;
-        return;
-      }
-      let server: Awaited<ReturnType<typeof runMockServer>>;
-      try {
-        server = await runMockServer({ port, host: options.host });
-      } catch (error) {
-        process.stderr.write(
-          `llmstream: could not listen on ${options.host}:${port}: ${(error as Error).message}\n`,
-        );
-        exit.code = ExitCode.failure;
-        return;
-      }
-      // The handlers go in before the URL is printed: a script that stops the server as soon as it
-      // has read the URL must find them in place.
-      const stopped = new Promise<void>((resolve) => {
-        const stop = () => {
-          process.off("SIGINT", stop);
-          process.off("SIGTERM", stop);
-          server.close().then(resolve, resolve);
-        };
-        process.on("SIGINT", stop);
-        process.on("SIGTERM", stop);
-      });
-      process.stdout.write(`${server.baseURL}\n`);
-      process.stderr.write(
-        `llmstream mock: OpenAI at ${server.baseURL}, Ollama at ${server.url}; pick a scenario with ${server.url}/s/<name>/v1 (llmstream mock --list). Ctrl-C stops it.\n`,
-      );
-      await stopped;
+    .action(async (options: MockFlags) => {
+      exit.code = await runMock(options, io);
     });
+}
+
+interface MockFlags {
+  port?: string;
+  host: string;
+  list?: boolean;
+}
+
+async function runMock(options: MockFlags, io: CommandIo): Promise<number> {
+  if (options.list === true) {
+    io.stdout.write(`${Object.keys(builtinScenarios).sort().join("\n")}\n`);
+    return ExitCode.ok;
+  }
+  const port = options.port === undefined ? 0 : Number(options.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    io.stderr.write(`llmstream: --port must be a whole number from 0 to 65535, got "${options.port}"\n`);
+    return ExitCode.usage;
+  }
+  let server: Awaited<ReturnType<typeof runMockServer>>;
+  try {
+    server = await runMockServer({ port, host: options.host });
+  } catch (error) {
+    io.stderr.write(`llmstream: could not listen on ${options.host}:${port}: ${(error as Error).message}\n`);
+    return ExitCode.failure;
+  }
+  // The handlers go in before the URL is printed: a script that stops the server as soon as it
+  // has read the URL must find them in place.
+  const stopped = new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      server.close().then(resolve, resolve);
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+  });
+  io.stdout.write(`${server.baseURL}\n`);
+  io.stderr.write(
+    `llmstream mock: OpenAI at ${server.baseURL}, Ollama at ${server.url}; pick a scenario with ${server.url}/s/<name>/v1 (llmstream mock --list). Ctrl-C stops it.\n`,
+  );
+  await stopped;
+  return ExitCode.ok;
 }

@@ -4,8 +4,9 @@ import { join } from "node:path";
 import { Command } from "commander";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { randomLlamaModel, storiesModel } from "../../engine/engineTestModels.test-helper.js";
+import type { ModelListing } from "../../engine/listModels.js";
 import { createMockServer, type MockServer } from "../../mock/index.js";
-import { formatBytes, formatCount, type ModelListing, registerModelsCommand } from "./models.js";
+import { formatBytes, formatCount, registerModelsCommand } from "./models.js";
 
 let dir: string;
 

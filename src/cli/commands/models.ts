@@ -1,34 +1,10 @@
-import { stat } from "node:fs/promises";
 import type { Command } from "commander";
-import { isModelError } from "../../errors/ModelError.js";
-import { ExitCode } from "../runCli.js";
+import type { ModelListing } from "../../engine/listModels.js";
+import { formatTable } from "../../utils/formatTable.js";
+import { type CommandIo, processIo } from "../CommandIo.js";
+import { ExitCode } from "../exitCodes.js";
+import { inCliTerms } from "../inCliTerms.js";
 import { listServerModels, ServerModelsError } from "./listServerModels.js";
-
-/** Where the CLI writes, and the environment it reads; injectable for tests. */
-export interface CommandIo {
-  stdout: { write(text: string): unknown };
-  stderr: { write(text: string): unknown; isTTY?: boolean };
-  env: NodeJS.ProcessEnv;
-}
-
-const defaultIo: CommandIo = { stdout: process.stdout, stderr: process.stderr, env: process.env };
-
-/** One row of `llmstream models`. */
-export interface ModelListing {
-  file: string;
-  /** Where the file was found: the models folder, `LLMSTREAM_MODEL_FILE`, or the development fallback. */
-  source: "models-dir" | "env" | "development-fallback";
-  /** True for the file the engine uses when no `--model-file` is given. */
-  default: boolean;
-  sizeBytes?: number;
-  architecture?: string;
-  parameterCount?: number;
-  contextLength?: number;
-  hasChatTemplate?: boolean;
-  fileType?: string;
-  /** Why the file cannot be used, when it cannot. */
-  error?: string;
-}
 
 const helpText = `
 Lists the GGUF models the embedded engine can use: the .gguf files in the models folder, plus the
@@ -54,7 +30,7 @@ Examples:
 export function registerModelsCommand(
   program: Command,
   exit: { code: number },
-  io: CommandIo = defaultIo,
+  io: CommandIo = processIo(),
 ): Command {
   return program
     .command("models")
@@ -66,20 +42,32 @@ export function registerModelsCommand(
     .option("--api-key <key>", "with --base-url: API key sent as a bearer token (default: OPENAI_API_KEY)")
     .addHelpText("after", helpText)
     .action(async (options: ModelsFlags) => {
-      if (options.baseUrl !== undefined || options.protocol !== undefined) {
-        exit.code = await printServerModels(options, io);
-        return;
-      }
-      try {
-        const listings = await listModels(io.env, options.modelsDir);
-        if (options.json === true) io.stdout.write(`${JSON.stringify(listings, null, 2)}\n`);
-        else io.stdout.write(formatModelTable(listings, options.modelsDir ?? (await modelsDirOf(io.env))));
-        exit.code = 0;
-      } catch (error) {
-        io.stderr.write(`llmstream models: ${error instanceof Error ? error.message : String(error)}\n`);
-        exit.code = 1;
-      }
+      exit.code = await (options.baseUrl !== undefined || options.protocol !== undefined
+        ? printServerModels(options, io)
+        : printLocalModels(options, io));
     });
+}
+
+async function printLocalModels(options: ModelsFlags, io: CommandIo): Promise<number> {
+  try {
+    const { listModels } = await import("../../engine/listModels.js");
+    const listings = (
+      await listModels({
+        env: io.env,
+        ...(options.modelsDir === undefined ? {} : { modelsDir: options.modelsDir }),
+      })
+    ).map((listing) =>
+      listing.error === undefined ? listing : { ...listing, error: inCliTerms(listing.error) },
+    );
+    if (options.json === true) io.stdout.write(`${JSON.stringify(listings, null, 2)}\n`);
+    else io.stdout.write(formatModelTable(listings, options.modelsDir ?? (await modelsDirOf(io.env))));
+    return ExitCode.ok;
+  } catch (error) {
+    io.stderr.write(
+      `llmstream models: ${inCliTerms(error instanceof Error ? error.message : String(error))}\n`,
+    );
+    return ExitCode.failure;
+  }
 }
 
 interface ModelsFlags {
@@ -108,17 +96,14 @@ async function printServerModels(options: ModelsFlags, io: CommandIo): Promise<n
     if (options.json === true) io.stdout.write(`${JSON.stringify(models, null, 2)}\n`);
     else if (models.length === 0) io.stdout.write(`The server at ${options.baseUrl} lists no models.\n`);
     else {
-      const width = Math.max(...models.map((model) => model.id.length));
-      const lines = models.map((model) =>
-        [
-          model.id.padEnd(width),
-          ...(model.sizeBytes === undefined ? [] : [formatBytes(model.sizeBytes).padStart(9)]),
-          model.ownedBy ?? model.modifiedAt ?? "",
-        ]
-          .join("  ")
-          .trimEnd(),
-      );
-      io.stdout.write(`${lines.join("\n")}\n`);
+      // Ollama lists sizes, OpenAI-compatible servers do not: the column is there when any row has one.
+      const sizes = models.some((model) => model.sizeBytes !== undefined);
+      const rows = models.map((model) => [
+        model.id,
+        ...(sizes ? [model.sizeBytes === undefined ? "" : formatBytes(model.sizeBytes).padStart(9)] : []),
+        model.ownedBy ?? model.modifiedAt ?? "",
+      ]);
+      io.stdout.write(`${formatTable(rows, { align: ["left", sizes ? "right" : "left"] }).join("\n")}\n`);
     }
     return ExitCode.ok;
   } catch (error) {
@@ -130,53 +115,6 @@ async function printServerModels(options: ModelsFlags, io: CommandIo): Promise<n
 async function modelsDirOf(env: NodeJS.ProcessEnv): Promise<string> {
   const { defaultModelsDir } = await import("../../engine/resolveModelFile.js");
   return defaultModelsDir(env);
-}
-
-/** The rows of `llmstream models`: the models folder's files, then the resolved file if it lies elsewhere. */
-export async function listModels(env: NodeJS.ProcessEnv, modelsDir?: string): Promise<ModelListing[]> {
-  // Imported here so that loading the CLI costs nothing for commands that do not need the engine.
-  const { defaultModelsDir, developmentModelFile, findLocalModels, resolveModelFile } = await import(
-    "../../engine/resolveModelFile.js"
-  );
-  const { readGgufMetadata } = await import("../../engine/readGgufMetadata.js");
-  const dir = modelsDir ?? defaultModelsDir(env);
-  const resolved = await resolveModelFile({ env, modelsDir: dir });
-  const entries: { file: string; source: ModelListing["source"] }[] = (await findLocalModels(dir)).map(
-    (local) => ({
-      file: local.file,
-      source: "models-dir",
-    }),
-  );
-  if (resolved !== undefined && !entries.some((entry) => entry.file === resolved)) {
-    const fromEnv = env.LLMSTREAM_MODEL_FILE !== undefined && env.LLMSTREAM_MODEL_FILE !== "";
-    entries.push({
-      file: resolved,
-      source: fromEnv || resolved !== developmentModelFile ? "env" : "development-fallback",
-    });
-  }
-  const listings: ModelListing[] = [];
-  for (const { file, source } of entries) {
-    const listing: ModelListing = { file, source, default: file === resolved };
-    const sizeBytes = await stat(file).then(
-      (stats) => (stats.isFile() ? stats.size : undefined),
-      () => undefined,
-    );
-    if (sizeBytes !== undefined) listing.sizeBytes = sizeBytes;
-    try {
-      const info = await readGgufMetadata(file);
-      listing.sizeBytes = info.sizeBytes;
-      if (info.architecture !== undefined) listing.architecture = info.architecture;
-      listing.parameterCount = info.parameterCount;
-      if (info.contextLength !== undefined) listing.contextLength = info.contextLength;
-      listing.hasChatTemplate = info.hasChatTemplate;
-      listing.fileType = info.fileType;
-    } catch (error) {
-      if (!isModelError(error)) throw error;
-      listing.error = error.message;
-    }
-    listings.push(listing);
-  }
-  return listings;
 }
 
 /** The table `llmstream models` prints, or a hint on how to get a model when there is none. */
@@ -196,15 +134,7 @@ export function formatModelTable(listings: readonly ModelListing[], modelsDir: s
     listing.fileType ?? "-",
     listing.file,
   ]);
-  const widths = header.map((_, column) =>
-    Math.max(...[header, ...rows].map((row) => (row[column] ?? "").length)),
-  );
-  const lines = [header, ...rows].map((row) =>
-    row
-      .map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column] ?? 0)))
-      .join("  ")
-      .trimEnd(),
-  );
+  const lines = formatTable([header, ...rows]);
   const errors = listings
     .filter((listing) => listing.error !== undefined)
     .map((listing) => `! ${listing.error}`);

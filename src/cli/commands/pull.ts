@@ -1,9 +1,9 @@
 import type { Command } from "commander";
 import { isModelError } from "../../errors/ModelError.js";
-import { type CommandIo, formatBytes } from "./models.js";
-
-/** The values of `ExitCode` in runCli.ts, which is not imported because it imports this file. */
-const ExitCode = { ok: 0, failure: 1, http: 4, interrupted: 130 } as const;
+import { type CommandIo, processIo } from "../CommandIo.js";
+import { ExitCode } from "../exitCodes.js";
+import { inCliTerms } from "../inCliTerms.js";
+import { formatBytes } from "./models.js";
 
 const helpText = `
 Downloads a GGUF model into the models folder (LLMSTREAM_MODELS_DIR, else <user cache dir>/llmstream/models).
@@ -24,7 +24,11 @@ Example:
 `;
 
 /** Registers `llmstream pull <source> [--sha256 <hex>] [--models-dir <dir>]` on `program`. */
-export function registerPullCommand(program: Command, exit: { code: number }, io?: CommandIo): Command {
+export function registerPullCommand(
+  program: Command,
+  exit: { code: number },
+  io: CommandIo = processIo(),
+): Command {
   return program
     .command("pull")
     .description("Download a GGUF model (URL or hf: URI) with progress, resume and checksum")
@@ -33,11 +37,7 @@ export function registerPullCommand(program: Command, exit: { code: number }, io
     .option("--models-dir <dir>", "the models folder (default: LLMSTREAM_MODELS_DIR or the user cache dir)")
     .addHelpText("after", helpText)
     .action(async (source: string, options: { sha256?: string; modelsDir?: string }) => {
-      exit.code = await runPull(
-        source,
-        options,
-        io ?? { stdout: process.stdout, stderr: process.stderr, env: process.env },
-      );
+      exit.code = await runPull(source, options, io);
     });
 }
 
@@ -73,7 +73,9 @@ async function runPull(
       io.stderr.write("llmstream pull: interrupted; run the same command again to resume\n");
       return ExitCode.interrupted;
     }
-    io.stderr.write(`llmstream pull: ${error instanceof Error ? error.message : String(error)}\n`);
+    io.stderr.write(
+      `llmstream pull: ${inCliTerms(error instanceof Error ? error.message : String(error))}\n`,
+    );
     return isModelError(error) && error.status !== undefined ? ExitCode.http : ExitCode.failure;
   } finally {
     process.removeListener("SIGINT", onSigint);

@@ -4,7 +4,9 @@ import type { Backend } from "../../server/Backend.js";
 import type { RequestEndInfo } from "../../server/createServeApp.js";
 import type { UpstreamConfig } from "../../server/parseUpstream.js";
 import type { FinishInfo } from "../../types/options.js";
-import { ExitCode } from "../runCli.js";
+import { type CommandIo, processIo } from "../CommandIo.js";
+import { ExitCode } from "../exitCodes.js";
+import { inCliTerms, serveTerms } from "../inCliTerms.js";
 
 /**
  * The server, engine, log and metrics modules, loaded only when `serve` runs: every other command
@@ -90,7 +92,11 @@ interface RawServeOptions {
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 /** Registers `llmstream serve`. */
-export function registerServeCommand(program: Command, exit: { code: number }): Command {
+export function registerServeCommand(
+  program: Command,
+  exit: { code: number },
+  io: CommandIo = processIo(),
+): Command {
   return program
     .command("serve")
     .description("Serve an OpenAI-compatible streaming API over the embedded engine or upstream servers")
@@ -117,12 +123,12 @@ export function registerServeCommand(program: Command, exit: { code: number }): 
     .option("--json-log", "write the access log on stderr as JSON lines")
     .addHelpText("after", helpText)
     .action(async (raw: RawServeOptions) => {
-      exit.code = await runServe(raw);
+      exit.code = await runServe(raw, io);
     });
 }
 
-function usage(message: string): number {
-  process.stderr.write(`llmstream serve: ${message}\n`);
+function usage(io: CommandIo, message: string): number {
+  io.stderr.write(`llmstream serve: ${message}\n`);
   return ExitCode.usage;
 }
 
@@ -138,7 +144,7 @@ function parseCount(value: string | undefined, flag: string, min: number): numbe
   return n;
 }
 
-async function runServe(raw: RawServeOptions): Promise<number> {
+async function runServe(raw: RawServeOptions, io: CommandIo): Promise<number> {
   const {
     createEngineBackend,
     createOtelServerHook,
@@ -164,26 +170,28 @@ async function runServe(raw: RawServeOptions): Promise<number> {
     ["idle", "--upstream-idle-timeout", 0.001, raw.upstreamIdleTimeout],
   ] as const) {
     const parsed = parseCount(value, flag, min);
-    if (parsed instanceof Error) return usage(parsed.message);
+    if (parsed instanceof Error) return usage(io, parsed.message);
     numbers[key] = parsed;
   }
-  if ((numbers.port ?? 0) > 65_535) return usage(`--port must be at most 65535, got "${raw.port}"`);
+  if ((numbers.port ?? 0) > 65_535) return usage(io, `--port must be at most 65535, got "${raw.port}"`);
   const upstreams: UpstreamConfig[] = [];
   for (const value of raw.upstream ?? []) {
     try {
       upstreams.push(parseUpstream(value));
     } catch (error) {
-      return usage((error as Error).message);
+      return usage(io, inCliTerms((error as Error).message, serveTerms));
     }
   }
   if (upstreams.length > 0 && raw.modelFile !== undefined)
-    return usage("give either --model-file (embedded engine) or --upstream (relay), not both");
-  const apiKey = raw.apiKey ?? (process.env.LLMSTREAM_API_KEY || undefined);
+    return usage(io, "give either --model-file (embedded engine) or --upstream (relay), not both");
+  const apiKey = raw.apiKey ?? (io.env.LLMSTREAM_API_KEY || undefined);
 
   const log = createRequestLog({
     source: "serve",
     log: raw.log,
+    env: io.env,
     ...(raw.logFile === undefined ? {} : { logFile: raw.logFile }),
+    onSinkError: ({ message }) => io.stderr.write(`llmstream: ${inCliTerms(message, serveTerms)}\n`),
   });
   const otel = createOtelServerHook({ providerName: "llmstream" });
   // The log and OTel run after the stream, never inside it; shutdown waits for the pending writes.
@@ -216,9 +224,12 @@ async function runServe(raw: RawServeOptions): Promise<number> {
     });
     description = `relay: ${upstreams.map((u) => `${u.name} (${u.protocol})`).join(", ")}`;
   } else {
-    const modelFile = await resolveModelFile(raw.modelFile === undefined ? {} : { modelFile: raw.modelFile });
+    const modelFile = await resolveModelFile({
+      env: io.env,
+      ...(raw.modelFile === undefined ? {} : { modelFile: raw.modelFile }),
+    });
     if (modelFile === undefined) {
-      process.stderr.write(
+      io.stderr.write(
         "llmstream serve: no model file found: pass --model-file, set LLMSTREAM_MODEL_FILE, or download one with llmstream pull\n",
       );
       return ExitCode.failure;
@@ -227,7 +238,7 @@ async function runServe(raw: RawServeOptions): Promise<number> {
     try {
       parameterCount = (await loadEngineModel(modelFile)).info.parameterCount;
     } catch (error) {
-      process.stderr.write(`llmstream serve: ${(error as Error).message}\n`);
+      io.stderr.write(`llmstream serve: ${inCliTerms((error as Error).message, serveTerms)}\n`);
       return ExitCode.failure;
     }
     // Small models run one thread each, so each core can serve one request; big ones use every core.
@@ -251,21 +262,26 @@ async function runServe(raw: RawServeOptions): Promise<number> {
     corsOrigins: raw.corsOrigin ?? [],
     ...(numbers.maxBody === undefined ? {} : { maxBodyBytes: numbers.maxBody }),
     ...(numbers.maxTokensCap === undefined ? {} : { maxTokensCap: numbers.maxTokensCap }),
-    onRequestEnd: (info) => accessLog(info, raw.jsonLog === true),
+    onRequestEnd: (info) => accessLog(io, info, raw.jsonLog === true),
+    settingNames: {
+      allowedHosts: "--allowed-host NAME",
+      corsOrigins: "--cors-origin",
+      maxBodyBytes: "--max-body",
+    },
     pageHandler: createPageHandler(),
   });
   let server: Awaited<ReturnType<typeof serveNode>>;
   try {
     server = await serveNode(app, { host: raw.host, port: numbers.port ?? 8080 });
   } catch (error) {
-    process.stderr.write(
+    io.stderr.write(
       `llmstream serve: could not listen on ${raw.host}:${raw.port}: ${(error as Error).message}\n`,
     );
     await backend.close();
     return ExitCode.failure;
   }
   if ((raw.host === "0.0.0.0" || raw.host === "::") && apiKey === undefined) {
-    process.stderr.write(
+    io.stderr.write(
       "llmstream serve: WARNING: listening on every network interface WITHOUT an API key: anyone who can reach this machine can use it. Pass --api-key (or LLMSTREAM_API_KEY), or --host 127.0.0.1\n",
     );
   }
@@ -274,7 +290,7 @@ async function runServe(raw: RawServeOptions): Promise<number> {
     const stop = () => {
       process.off("SIGINT", stop);
       process.off("SIGTERM", stop);
-      process.stderr.write("llmstream serve: stopping: no new connections, letting open streams finish\n");
+      io.stderr.write("llmstream serve: stopping: no new connections, letting open streams finish\n");
       server.stopAccepting();
       void app
         .shutdown({ graceMs: (numbers.grace ?? 10) * 1000 })
@@ -285,13 +301,13 @@ async function runServe(raw: RawServeOptions): Promise<number> {
     process.on("SIGINT", stop);
     process.on("SIGTERM", stop);
   });
-  process.stdout.write(`llmstream serve: ${server.url}/v1 (${description})\n`);
-  process.stderr.write(`llmstream serve: listening; GET ${server.url}/health, Ctrl-C stops it\n`);
+  io.stdout.write(`llmstream serve: ${server.url}/v1 (${description})\n`);
+  io.stderr.write(`llmstream serve: listening; GET ${server.url}/health, Ctrl-C stops it\n`);
   await stopped;
   return ExitCode.ok;
 }
 
-function accessLog(info: RequestEndInfo, json: boolean): void {
+function accessLog(io: CommandIo, info: RequestEndInfo, json: boolean): void {
   const line = json
     ? JSON.stringify({
         time: new Date().toISOString(),
@@ -302,5 +318,5 @@ function accessLog(info: RequestEndInfo, json: boolean): void {
         ...(info.error === undefined ? {} : { error: info.error.message }),
       })
     : `llmstream serve: ${info.endpoint} ${info.status} ${info.outcome}${info.upstream === undefined ? "" : ` via ${info.upstream}`}${info.error === undefined ? "" : `: ${info.error.message}`}`;
-  process.stderr.write(`${line}\n`);
+  io.stderr.write(`${line}\n`);
 }
