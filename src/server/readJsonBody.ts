@@ -5,12 +5,7 @@ import { ApiError } from "./ApiError.js";
  * again while reading, so a lying or absent length cannot get past it); 400 for bad JSON.
  */
 export async function readJsonBody(request: Request, maxBytes: number): Promise<unknown> {
-  const tooLarge = () =>
-    new ApiError(413, `The request body is larger than ${maxBytes} bytes (see --max-body)`, {
-      code: "body_too_large",
-    });
-  const length = Number(request.headers.get("content-length") ?? "0");
-  if (length > maxBytes) throw tooLarge();
+  checkLength(request.headers.get("content-length"), maxBytes);
   const parts: Uint8Array[] = [];
   let size = 0;
   if (request.body !== null) {
@@ -21,18 +16,41 @@ export async function readJsonBody(request: Request, maxBytes: number): Promise<
       size += value.byteLength;
       if (size > maxBytes) {
         await reader.cancel().catch(() => {});
-        throw tooLarge();
+        throw tooLarge(maxBytes);
       }
       parts.push(value);
     }
   }
-  const text = Buffer.concat(parts).toString("utf8");
+  return parseJsonBody(Buffer.concat(parts));
+}
+
+/**
+ * The same rules over a body the node:http adapter already read (at most `maxBytes + 1` bytes, so a
+ * larger one is still seen as larger): 413 from `Content-Length` or the size, 400 for bad JSON.
+ */
+export function jsonFromBytes(contentLength: string | null, body: Buffer, maxBytes: number): unknown {
+  checkLength(contentLength, maxBytes);
+  if (body.byteLength > maxBytes) throw tooLarge(maxBytes);
+  return parseJsonBody(body);
+}
+
+function checkLength(contentLength: string | null, maxBytes: number): void {
+  if (Number(contentLength ?? "0") > maxBytes) throw tooLarge(maxBytes);
+}
+
+function parseJsonBody(body: Buffer): unknown {
   try {
-    return JSON.parse(text);
+    return JSON.parse(body.toString("utf8"));
   } catch (error) {
     throw new ApiError(400, `The request body is not valid JSON: ${(error as Error).message}`, {
       code: "invalid_json",
       cause: error,
     });
   }
+}
+
+function tooLarge(maxBytes: number): ApiError {
+  return new ApiError(413, `The request body is larger than ${maxBytes} bytes (see --max-body)`, {
+    code: "body_too_large",
+  });
 }
