@@ -216,16 +216,14 @@ export function createServeApp(options: ServeAppOptions): ServeApp {
     const encoder = parsed.stream ? encoderFor(endpoint, context) : undefined;
     const body = new SseBody();
     body.onCancel = () => controller.abort(new Error("The client stopped reading"));
-    let firstEvent!: () => void;
-    const first = new Promise<void>((resolve) => {
-      firstEvent = resolve;
-    });
+    /** Set while the status line is held: the first event releases it. */
+    let onFirstEvent: (() => void) | undefined;
     let eventCount = 0;
     const onEvent = (event: StreamEvent) => {
       if (encoder === undefined) return;
       if (eventCount++ === 0) {
         body.write(encoder.start());
-        firstEvent();
+        onFirstEvent?.();
       }
       body.write(encoder.event(event));
     };
@@ -304,13 +302,15 @@ export function createServeApp(options: ServeAppOptions): ServeApp {
 
     // Hold the status line until the first result, the end, or statusHoldMs.
     let holdTimer: NodeJS.Timeout | undefined;
-    const held = await Promise.race([
-      first.then(() => "event" as const),
-      generation.then(() => "end" as const),
-      new Promise<"timeout">((resolve) => {
-        holdTimer = setTimeout(() => resolve("timeout"), statusHoldMs);
-      }),
-    ]);
+    const held =
+      eventCount > 0
+        ? "event"
+        : await new Promise<"event" | "end" | "timeout">((resolve) => {
+            onFirstEvent = () => resolve("event");
+            void generation.then(() => resolve("end"));
+            holdTimer = setTimeout(() => resolve("timeout"), statusHoldMs);
+          });
+    onFirstEvent = undefined;
     clearTimeout(holdTimer);
     if (held === "end" && eventCount === 0) {
       const outcome = await generation;
