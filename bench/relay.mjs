@@ -3,6 +3,8 @@
 // measuring and re-encoding every event), at 1, 50, 200 and 500 concurrent streams. Then the
 // embedded engine's decode rate through `serve` against the engine used directly.
 // Run: npm run bench:relay   Options: --levels 1,50,200,500  --chunks 20  --engine-reps 5
+//   --cpu-prof DIR  writes V8 CPU profiles of the pipe and relay processes into DIR (node --cpu-prof)
+//   --engine-reps 0 skips the engine comparison
 //
 // Definitions (printed with the table):
 //   TTFT      request start → first content token received by the client (ms). Overhead = the
@@ -101,8 +103,11 @@ if (role === "mock") {
   );
 }
 
-function start(childRole, ...args) {
-  const child = fork(self, [childRole, ...args], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+function start(childRole, args = [], execArgv = []) {
+  const child = fork(self, [childRole, ...args], {
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+    execArgv: [...process.execArgv, ...execArgv],
+  });
   return new Promise((resolve) => child.once("message", ({ url }) => resolve({ child, url })));
 }
 
@@ -187,13 +192,16 @@ async function main() {
       levels: { type: "string", default: "1,50,200,500" },
       chunks: { type: "string", default: "20" },
       "engine-reps": { type: "string", default: "5" },
+      "cpu-prof": { type: "string" },
     },
   });
   const levels = values.levels.split(",").map(Number);
   const chunks = Number(values.chunks);
   const mock = await start("mock");
-  const pipe = await start("pipe", mock.url);
-  const relay = await start("relay", mock.url);
+  const profile = values["cpu-prof"];
+  const profiled = profile ? ["--cpu-prof", "--cpu-prof-dir", profile] : [];
+  const pipe = await start("pipe", [mock.url], profiled);
+  const relay = await start("relay", [mock.url], profiled);
   const routes = [
     { name: "direct", url: `${mock.url}/s/paced/v1/chat/completions` },
     { name: "pipe", url: `${pipe.url}/s/paced/v1/chat/completions`, child: pipe.child },
@@ -267,8 +275,11 @@ async function main() {
   console.log(
     "TTFT/delivery columns: the route's percentile minus direct's (ms; (direct abs) rows are absolute). Ratios: relay overhead ÷ pipe overhead (an overhead at or below 0 makes the ratio meaningless: shown as n/a). CPU: hop process user+system per content event.",
   );
-  for (const { child } of [mock, pipe, relay]) child.kill();
-  await engineComparison(Number(values["engine-reps"]));
+  mock.child.kill();
+  // A disconnect makes the hops exit by themselves, so --cpu-prof writes their profiles.
+  for (const { child } of [pipe, relay]) child.disconnect();
+  const reps = Number(values["engine-reps"]);
+  if (reps > 0) await engineComparison(reps);
   agent.destroy();
 }
 
@@ -280,7 +291,7 @@ function ratio(a, b) {
 /** Decode rate (tokens/s between first and last token) through serve vs streamEngineChat in-process. */
 async function engineComparison(reps) {
   const { developmentModelFile, streamEngineChat, disposeEngine } = await import("../dist/engine/index.js");
-  const serve = await start("engine-serve", developmentModelFile);
+  const serve = await start("engine-serve", [developmentModelFile]);
   const settings = { max_tokens: 256, temperature: 0, seed: 1 };
   const direct = [];
   const served = [];

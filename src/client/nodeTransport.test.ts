@@ -85,6 +85,52 @@ describe("kept-alive sockets", () => {
   });
 });
 
+describe("kept-alive sockets across requests", () => {
+  /** A server that writes the whole answer, then ends the HTTP body `endAfterMs` later. */
+  async function lateEnder(endAfterMs: number) {
+    const http = await import("node:http");
+    const sockets = new Set<object>();
+    const closed: number[] = [];
+    const server = http.createServer((req, res) => {
+      sockets.add(req.socket);
+      req.resume();
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      res.write(
+        'data: {"choices":[{"index":0,"delta":{"content":"hi"},"finish_reason":"stop"}]}\n\ndata: [DONE]\n\n',
+      );
+      const timer = setTimeout(() => res.end(), endAfterMs);
+      res.on("close", () => {
+        clearTimeout(timer);
+        if (!res.writableFinished) closed.push(performance.now());
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as AddressInfo;
+    const chat = () =>
+      streamChat({ baseURL: `http://127.0.0.1:${port}/v1`, model: "m", messages: [], retry: 0 });
+    const stop = async () => {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    };
+    return { chat, sockets, closed, stop };
+  }
+
+  it("serves one request after another on one socket (the URL is parsed once, no connect timer)", async () => {
+    const server = await lateEnder(0);
+    try {
+      for (let i = 0; i < 4; i++) {
+        expect((await server.chat().result).text).toBe("hi");
+        // Lets the agent take the socket back before the next request.
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect(server.sockets.size).toBe(1);
+      expect(server.closed).toEqual([]);
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
 describe("a port that does not speak HTTP", () => {
   it("is a protocol error (not-http) saying so, sent once and not retried", async () => {
     let connections = 0;

@@ -1,5 +1,6 @@
 import http from "node:http";
 import https from "node:https";
+import { urlToHttpOptions } from "node:url";
 import { ConnectionError } from "../errors/ConnectionError.js";
 import { ProtocolError } from "../errors/ProtocolError.js";
 import { TimeoutError } from "../errors/TimeoutError.js";
@@ -26,9 +27,9 @@ function send(request: TransportRequest, mayRetryStaleSocket: boolean): Promise<
       reject(signal.reason);
       return;
     }
-    let target: URL;
+    let target: Target;
     try {
-      target = new URL(request.url);
+      target = targetOf(request.url);
     } catch (cause) {
       reject(
         new ConnectionError(`Invalid URL ${request.url}: give a full URL like http://localhost:11434/v1`, {
@@ -37,10 +38,11 @@ function send(request: TransportRequest, mayRetryStaleSocket: boolean): Promise<
       );
       return;
     }
-    const secure = target.protocol === "https:";
+    const { secure } = target;
     const headers: Record<string, string | number> = { ...request.headers };
     if (request.body !== undefined) headers["content-length"] = Buffer.byteLength(request.body);
-    const req = (secure ? https : http).request(target, {
+    const req = (secure ? https : http).request({
+      ...target.options,
       method: request.method,
       headers,
       agent: secure ? httpsAgent : httpAgent,
@@ -56,12 +58,14 @@ function send(request: TransportRequest, mayRetryStaleSocket: boolean): Promise<
 
     if (request.connectTimeoutMs !== undefined) {
       const ms = request.connectTimeoutMs;
-      connectTimer = setTimeout(() => {
-        req.destroy(timeoutError("connect", ms, request.url));
-      }, ms);
-      req.on("socket", (socket) => {
-        if (!socket.connecting) clearTimeout(connectTimer);
-        else socket.once(secure ? "secureConnect" : "connect", () => clearTimeout(connectTimer));
+      // Only a new connection gets a timer (the agent hands a socket over on the next tick): a reused
+      // keep-alive socket, the common case, is connected already.
+      req.once("socket", (socket) => {
+        if (!socket.connecting || responded) return;
+        connectTimer = setTimeout(() => {
+          req.destroy(timeoutError("connect", ms, request.url));
+        }, ms);
+        socket.once(secure ? "secureConnect" : "connect", () => clearTimeout(connectTimer));
       });
     }
 
@@ -106,6 +110,26 @@ function send(request: TransportRequest, mayRetryStaleSocket: boolean): Promise<
 
     req.end(request.body);
   });
+}
+
+/** A parsed request target (parsing a URL per request costs more than the rest of the options). */
+interface Target {
+  secure: boolean;
+  options: http.RequestOptions;
+}
+
+const targets = new Map<string, Target>();
+/** Distinct URLs remembered; a client talks to a few. */
+const MAX_TARGETS = 64;
+
+function targetOf(url: string): Target {
+  const known = targets.get(url);
+  if (known !== undefined) return known;
+  const parsed = new URL(url);
+  const target = { secure: parsed.protocol === "https:", options: urlToHttpOptions(parsed) };
+  if (targets.size >= MAX_TARGETS) targets.clear();
+  targets.set(url, target);
+  return target;
 }
 
 /** Chunks queued before the socket is paused: bounds memory when the consumer is slower than the network. */

@@ -152,7 +152,7 @@ function requestHeaders(
   };
   if (options.apiKey !== undefined && options.apiKey !== "")
     headers.authorization = `Bearer ${options.apiKey}`;
-  return { ...headers, ...options.headers };
+  return options.headers === undefined ? headers : { ...headers, ...options.headers };
 }
 
 function requestBody(
@@ -189,7 +189,7 @@ function requestBody(
   if (options.seed !== undefined) body.seed = options.seed;
   if (options.topP !== undefined) body.top_p = options.topP;
   if (options.stop !== undefined) body.stop = options.stop;
-  return { ...body, ...options.body };
+  return options.body === undefined ? body : { ...body, ...options.body };
 }
 
 function statusHint(status: number, model: string, protocol: string): string {

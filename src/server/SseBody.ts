@@ -61,7 +61,8 @@ export class SseBody {
 /** Streamed responses and their bodies, so the node:http adapter can write without a web stream. */
 export const sseBodies = new WeakMap<Response, SseBody>();
 
-const sseHeaders = {
+/** The headers of every event stream (Nagle off and no compression are the adapter's part). */
+export const sseHeaders: Readonly<Record<string, string>> = {
   "content-type": "text/event-stream; charset=utf-8",
   "cache-control": "no-cache, no-transform",
   "x-accel-buffering": "no",

@@ -83,3 +83,38 @@ describe("createChatChunkEncoder", () => {
     }
   });
 });
+
+describe("createChatChunkEncoder: content chunks", () => {
+  for (const includeUsage of [false, true]) {
+    it(`have the finish chunk's exact shape and key order${includeUsage ? " (usage: null with include_usage)" : ""}`, () => {
+      const encoder = createChatChunkEncoder({ id: "chatcmpl-1", created: 7, model: "m", includeUsage });
+      const text = encoder.event({ type: "text", text: 'a "quoted"\nline' } as never);
+      const reasoning = encoder.event({ type: "reasoning", text: "hm" } as never);
+      const role = encoder.start();
+      for (const [chunk, delta] of [
+        [text, { content: 'a "quoted"\nline' }],
+        [reasoning, { reasoning_content: "hm" }],
+        [role, { role: "assistant", content: "" }],
+      ] as const) {
+        expect(chunk.startsWith("data: ")).toBe(true);
+        expect(chunk.endsWith("}\n\n")).toBe(true);
+        const json = JSON.parse(chunk.slice(6));
+        expect(Object.keys(json)).toEqual([
+          "id",
+          "object",
+          "created",
+          "model",
+          "system_fingerprint",
+          "choices",
+          ...(includeUsage ? ["usage"] : []),
+        ]);
+        expect(json.choices).toEqual([{ index: 0, delta, logprobs: null, finish_reason: null }]);
+        if (includeUsage) expect(json.usage).toBeNull();
+        // The fast path and the generic one write the same bytes around the delta.
+        expect(chunk.replace(/"delta":\{.*\},"logprobs"/, "")).toBe(
+          role.replace(/"delta":\{.*\},"logprobs"/, ""),
+        );
+      }
+    });
+  }
+});

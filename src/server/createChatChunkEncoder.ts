@@ -25,15 +25,18 @@ export function createChatChunkEncoder(context: EncoderContext): StreamEncoder {
     sseData(
       `${head}{"index":0,"delta":${delta},"logprobs":null,"finish_reason":${finishReason === null ? "null" : JSON.stringify(finishReason)}}${tail.slice(0, -1)}${extra}}`,
     );
+  // A content event is the hot path (one per token): its SSE text around the delta, built once.
+  const before = `data: ${head}{"index":0,"delta":`;
+  const after = `,"logprobs":null,"finish_reason":null}${tail}\n\n`;
 
   return {
     start: () => chunk(`{"role":"assistant","content":""}`),
     event(event: StreamEvent): string {
       switch (event.type) {
         case "text":
-          return chunk(`{"content":${JSON.stringify(event.text)}}`);
+          return `${before}{"content":${JSON.stringify(event.text)}}${after}`;
         case "reasoning":
-          return chunk(`{"reasoning_content":${JSON.stringify(event.text)}}`);
+          return `${before}{"reasoning_content":${JSON.stringify(event.text)}}${after}`;
         case "tool_call":
           return chunk(
             JSON.stringify({

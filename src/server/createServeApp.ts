@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { StreamEvent } from "../types/events.js";
 import { ApiError, errorResponse } from "./ApiError.js";
+import { type AppReply, type AppRequest, directRoutes } from "./AppRequest.js";
 import type { Backend, GenerationOutcome } from "./Backend.js";
 import { completeBody } from "./completeBody.js";
 import { createChatChunkEncoder } from "./createChatChunkEncoder.js";
@@ -113,17 +114,12 @@ export function createServeApp(options: ServeAppOptions): ServeApp {
   async function handle(request: Request): Promise<Response> {
     const url = new URL(request.url);
     const path = url.pathname;
+    const endpoint = generationPaths[path];
+    if (endpoint !== undefined && request.method === "POST")
+      return toResponse(await serveGeneration(endpoint, webRequest(request, url)));
     const cors = corsHeaders(request.headers.get("origin"), corsOrigins);
     if (!isAllowedHost(request.headers.get("host") ?? url.host, allowedHosts, options.bindHost))
-      return errorResponse(
-        new ApiError(
-          403,
-          `This Host is not allowed; start the server with ${settingNames.allowedHosts ?? "NAME in allowedHosts"} to accept it`,
-          {
-            code: "host_not_allowed",
-          },
-        ),
-      );
+      return errorResponse(hostRefused(settingNames.allowedHosts));
     if (request.method === "OPTIONS") {
       if (cors["access-control-allow-origin"] === undefined)
         return errorResponse(
@@ -149,12 +145,7 @@ export function createServeApp(options: ServeAppOptions): ServeApp {
       );
     const protectedPath = path.startsWith("/v1/") || path === "/metrics";
     if (protectedPath && checkBearer !== undefined && !checkBearer(request.headers.get("authorization")))
-      return errorResponse(
-        new ApiError(401, "Missing or wrong API key: send Authorization: Bearer <key>", {
-          code: "invalid_api_key",
-        }),
-        { ...cors, "www-authenticate": "Bearer" },
-      );
+      return errorResponse(keyRefused(), { ...cors, "www-authenticate": "Bearer" });
     if (path === "/metrics" && request.method === "GET")
       return new Response(await metrics.registry.metrics(), {
         headers: { "content-type": metrics.registry.contentType, ...cors },
@@ -169,20 +160,11 @@ export function createServeApp(options: ServeAppOptions): ServeApp {
         cors,
       );
     }
-    const endpoint = generationPaths[path];
-    if (endpoint !== undefined) {
-      if (request.method !== "POST")
-        return errorResponse(new ApiError(405, `Use POST for ${path}`, { code: "method_not_allowed" }), {
-          ...cors,
-          allow: "POST",
-        });
-      if (closing)
-        return errorResponse(
-          new ApiError(503, "The server is shutting down", { code: "shutting_down" }),
-          cors,
-        );
-      return generate(endpoint, request, cors);
-    }
+    if (endpoint !== undefined)
+      return errorResponse(new ApiError(405, `Use POST for ${path}`, { code: "method_not_allowed" }), {
+        ...cors,
+        allow: "POST",
+      });
     if (
       (request.method === "GET" || request.method === "HEAD") &&
       !path.startsWith("/v1/") &&
@@ -197,42 +179,59 @@ export function createServeApp(options: ServeAppOptions): ServeApp {
     );
   }
 
+  /**
+   * `POST` to a generation path, from `fetch` or straight from the node:http adapter: the same guards
+   * in the same order as `handle` (Host, then the key), then the generation.
+   */
+  async function serveGeneration(endpoint: Endpoint, request: AppRequest): Promise<AppReply> {
+    const cors = corsHeaders(request.header("origin"), corsOrigins);
+    try {
+      if (!isAllowedHost(request.host, allowedHosts, options.bindHost))
+        return errorReply(hostRefused(settingNames.allowedHosts), cors);
+      if (checkBearer !== undefined && !checkBearer(request.header("authorization")))
+        return errorReply(keyRefused(), { ...cors, "www-authenticate": "Bearer" });
+      if (closing)
+        return errorReply(new ApiError(503, "The server is shutting down", { code: "shutting_down" }), cors);
+      return await generate(endpoint, request, cors);
+    } catch (error) {
+      return errorReply(toApiError(error), cors);
+    }
+  }
+
   async function generate(
     endpoint: Endpoint,
-    request: Request,
+    request: AppRequest,
     cors: Record<string, string>,
-  ): Promise<Response> {
-    const parsed = parseGenerationRequest(
-      endpoint,
-      await readJsonBody(request, maxBody, settingNames.maxBodyBytes),
-      {
-        ...(options.maxTokensCap === undefined ? {} : { maxTokensCap: options.maxTokensCap }),
-        defaultModel: backend.kind === "engine" ? backend.modelName("") : "",
-      },
-    );
+  ): Promise<AppReply> {
+    const parsed = parseGenerationRequest(endpoint, await request.json(maxBody, settingNames.maxBodyBytes), {
+      ...(options.maxTokensCap === undefined ? {} : { maxTokensCap: options.maxTokensCap }),
+      defaultModel: backend.kind === "engine" ? backend.modelName("") : "",
+    });
     const context: EncoderContext = {
       id: `${endpoint === "chat" ? "chatcmpl" : endpoint === "completions" ? "cmpl" : "resp"}-${randomUUID().replaceAll("-", "")}`,
       created: Math.floor(Date.now() / 1000),
       model: backend.modelName(parsed.model),
       includeUsage: parsed.includeUsage,
     };
-    const controller = new AbortController();
+    // The adapter's own controller when it lends one; else one of ours that follows the client.
+    const controller = request.controller ?? new AbortController();
     const onClientGone = () => controller.abort(request.signal.reason);
-    if (request.signal.aborted) onClientGone();
-    else request.signal.addEventListener("abort", onClientGone, { once: true });
+    const follows = request.controller === undefined;
+    if (follows) {
+      if (request.signal.aborted) onClientGone();
+      else request.signal.addEventListener("abort", onClientGone, { once: true });
+    }
     const encoder = parsed.stream ? encoderFor(endpoint, context) : undefined;
     const body = new SseBody();
     body.onCancel = () => controller.abort(new Error("The client stopped reading"));
-    let firstEvent!: () => void;
-    const first = new Promise<void>((resolve) => {
-      firstEvent = resolve;
-    });
+    /** Set while the status line is held: the first event releases it. */
+    let onFirstEvent: (() => void) | undefined;
     let eventCount = 0;
     const onEvent = (event: StreamEvent) => {
       if (encoder === undefined) return;
       if (eventCount++ === 0) {
         body.write(encoder.start());
-        firstEvent();
+        onFirstEvent?.();
       }
       body.write(encoder.event(event));
     };
@@ -258,7 +257,7 @@ export function createServeApp(options: ServeAppOptions): ServeApp {
       .catch((error: unknown): GenerationOutcome => ({ result: undefined, error }));
     const finish = (outcome: GenerationOutcome, status: number, apiError: ApiError | undefined) => {
       running.delete(entry);
-      request.signal.removeEventListener("abort", onClientGone);
+      if (follows) request.signal.removeEventListener("abort", onClientGone);
       resolveFinished();
       const aborted = controller.signal.aborted && terminatedWith === undefined;
       const result = outcome.result;
@@ -303,28 +302,30 @@ export function createServeApp(options: ServeAppOptions): ServeApp {
       if (apiError !== undefined || outcome.result === undefined) {
         const error = apiError ?? new ApiError(500, "The generation ended without a result");
         finish(outcome, error.status, error);
-        return errorResponse(error, cors);
+        return errorReply(error, cors);
       }
       finish(outcome, 200, undefined);
-      return json(completeBody(endpoint, context, outcome.result), cors);
+      return jsonReply(completeBody(endpoint, context, outcome.result), cors);
     }
 
     // Hold the status line until the first result, the end, or statusHoldMs.
     let holdTimer: NodeJS.Timeout | undefined;
-    const held = await Promise.race([
-      first.then(() => "event" as const),
-      generation.then(() => "end" as const),
-      new Promise<"timeout">((resolve) => {
-        holdTimer = setTimeout(() => resolve("timeout"), statusHoldMs);
-      }),
-    ]);
+    const held =
+      eventCount > 0
+        ? "event"
+        : await new Promise<"event" | "end" | "timeout">((resolve) => {
+            onFirstEvent = () => resolve("event");
+            void generation.then(() => resolve("end"));
+            holdTimer = setTimeout(() => resolve("timeout"), statusHoldMs);
+          });
+    onFirstEvent = undefined;
     clearTimeout(holdTimer);
     if (held === "end" && eventCount === 0) {
       const outcome = await generation;
       const apiError = failureOf(outcome);
       if (apiError !== undefined) {
         finish(outcome, apiError.status, apiError);
-        return errorResponse(apiError, cors);
+        return errorReply(apiError, cors);
       }
     }
     statusSent = true;
@@ -339,10 +340,10 @@ export function createServeApp(options: ServeAppOptions): ServeApp {
       body.end();
       finish(outcome, 200, apiError);
     });
-    return sseResponse(body, cors);
+    return { status: 200, headers: cors, body };
   }
 
-  return {
+  const app: ServeApp = {
     backend,
     metrics,
     maxBodyBytes: maxBody,
@@ -373,6 +374,56 @@ export function createServeApp(options: ServeAppOptions): ServeApp {
       await Promise.all([...running].map((r) => r.finished));
       await backend.close();
     },
+  };
+  directRoutes.set(app.fetch, (path, request) => {
+    const endpoint = Object.hasOwn(generationPaths, path) ? generationPaths[path] : undefined;
+    return endpoint === undefined ? undefined : serveGeneration(endpoint, request);
+  });
+  return app;
+}
+
+function webRequest(request: Request, url: URL): AppRequest {
+  return {
+    host: request.headers.get("host") ?? url.host,
+    header: (name) => request.headers.get(name),
+    json: (maxBytes, limitSetting) => readJsonBody(request, maxBytes, limitSetting),
+    signal: request.signal,
+  };
+}
+
+function toResponse(reply: AppReply): Response {
+  if (typeof reply.body !== "string") return sseResponse(reply.body, reply.headers);
+  return new Response(reply.body, { status: reply.status, headers: reply.headers });
+}
+
+function hostRefused(allowedHostsSetting: string | undefined): ApiError {
+  return new ApiError(
+    403,
+    `This Host is not allowed; start the server with ${allowedHostsSetting ?? "NAME in allowedHosts"} to accept it`,
+    { code: "host_not_allowed" },
+  );
+}
+
+function keyRefused(): ApiError {
+  return new ApiError(401, "Missing or wrong API key: send Authorization: Bearer <key>", {
+    code: "invalid_api_key",
+  });
+}
+
+/** The same body and headers as {@link errorResponse}. */
+function errorReply(error: ApiError, extraHeaders: Record<string, string>): AppReply {
+  return {
+    status: error.status,
+    headers: { "content-type": "application/json", ...extraHeaders, ...error.headers },
+    body: JSON.stringify(error.toBody()),
+  };
+}
+
+function jsonReply(body: unknown, headers: Record<string, string>): AppReply {
+  return {
+    status: 200,
+    headers: { "content-type": "application/json", ...headers },
+    body: JSON.stringify(body),
   };
 }
 

@@ -10,12 +10,7 @@ export async function readJsonBody(
   maxBytes: number,
   limitSetting = "maxBodyBytes",
 ): Promise<unknown> {
-  const tooLarge = () =>
-    new ApiError(413, `The request body is larger than ${maxBytes} bytes (see ${limitSetting})`, {
-      code: "body_too_large",
-    });
-  const length = Number(request.headers.get("content-length") ?? "0");
-  if (length > maxBytes) throw tooLarge();
+  checkLength(request.headers.get("content-length"), maxBytes, limitSetting);
   const parts: Uint8Array[] = [];
   let size = 0;
   if (request.body !== null) {
@@ -26,18 +21,46 @@ export async function readJsonBody(
       size += value.byteLength;
       if (size > maxBytes) {
         await reader.cancel().catch(() => {});
-        throw tooLarge();
+        throw tooLarge(maxBytes, limitSetting);
       }
       parts.push(value);
     }
   }
-  const text = Buffer.concat(parts).toString("utf8");
+  return parseJsonBody(Buffer.concat(parts));
+}
+
+/**
+ * The same rules over a body the node:http adapter already read (at most `maxBytes + 1` bytes, so a
+ * larger one is still seen as larger): 413 from `Content-Length` or the size, 400 for bad JSON.
+ */
+export function jsonFromBytes(
+  contentLength: string | null,
+  body: Buffer,
+  maxBytes: number,
+  limitSetting = "maxBodyBytes",
+): unknown {
+  checkLength(contentLength, maxBytes, limitSetting);
+  if (body.byteLength > maxBytes) throw tooLarge(maxBytes, limitSetting);
+  return parseJsonBody(body);
+}
+
+function checkLength(contentLength: string | null, maxBytes: number, limitSetting: string): void {
+  if (Number(contentLength ?? "0") > maxBytes) throw tooLarge(maxBytes, limitSetting);
+}
+
+function parseJsonBody(body: Buffer): unknown {
   try {
-    return JSON.parse(text);
+    return JSON.parse(body.toString("utf8"));
   } catch (error) {
     throw new ApiError(400, `The request body is not valid JSON: ${(error as Error).message}`, {
       code: "invalid_json",
       cause: error,
     });
   }
+}
+
+function tooLarge(maxBytes: number, limitSetting: string): ApiError {
+  return new ApiError(413, `The request body is larger than ${maxBytes} bytes (see ${limitSetting})`, {
+    code: "body_too_large",
+  });
 }

@@ -1,7 +1,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
+import type { AppReply, AppRequest } from "./AppRequest.js";
+import { directRoutes } from "./AppRequest.js";
 import type { ServeApp } from "./createServeApp.js";
-import { sseBodies } from "./SseBody.js";
+import { jsonFromBytes } from "./readJsonBody.js";
+import { sseBodies, sseHeaders } from "./SseBody.js";
 
 /** Options of {@link serveNode}. */
 export interface ServeNodeOptions {
@@ -65,64 +68,77 @@ export async function serveNode(app: ServeApp, options: ServeNodeOptions = {}): 
 }
 
 async function handle(app: ServeApp, req: IncomingMessage, res: ServerResponse, host: string): Promise<void> {
+  // One controller for the whole request: the direct route lends it to the app (which may abort it
+  // itself, on shutdown), so only `gone` says the client went away.
   const controller = new AbortController();
+  let gone = false;
+  let stopBody: (() => void) | undefined;
   // "close" on the response fires when the client goes away before the end (or after it, harmlessly).
   res.once("close", () => {
-    if (!res.writableFinished) controller.abort(new Error("The client closed the connection"));
+    if (res.writableFinished) return;
+    gone = true;
+    controller.abort(new Error("The client closed the connection"));
+    stopBody?.();
   });
   const method = req.method ?? "GET";
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value === undefined) continue;
-    if (Array.isArray(value)) for (const item of value) headers.append(name, item);
-    else headers.set(name, value);
-  }
   const hostHeader = req.headers.host ?? host;
   // The body is read here into one buffer (a web stream over the socket costs ~1 ms a request):
   // at most maxBodyBytes + 1 bytes, so the app still answers 413 for a larger one.
   const body = method === "GET" || method === "HEAD" ? undefined : await readBody(req, app.maxBodyBytes + 1);
-  let request: Request;
-  try {
-    request = new Request(`http://${hostHeader}${req.url ?? "/"}`, {
-      method,
-      headers,
-      signal: controller.signal,
-      ...(body === undefined ? {} : { body: body as unknown as BodyInit }),
-    });
-  } catch {
-    res.writeHead(400, { "content-type": "application/json" });
-    res.end(
-      JSON.stringify({
-        error: { message: "Bad request URL", type: "invalid_request_error", param: null, code: null },
-      }),
-    );
-    return;
-  }
-  const response = await app.fetch(request);
-  const outHeaders: Record<string, string> = {};
-  response.headers.forEach((value, name) => {
-    outHeaders[name] = value;
-  });
-  const direct = sseBodies.get(response);
-  if (direct !== undefined) {
-    res.writeHead(response.status, outHeaders);
-    // With events already waiting, the first write carries the headers in the same packet;
-    // otherwise (a slow first token) the client gets the status line now.
-    if (!direct.hasPending) res.flushHeaders();
-    if (controller.signal.aborted) {
-      direct.cancel();
+  const direct =
+    method === "POST" && body !== undefined && plainHost.test(hostHeader)
+      ? directRoutes.get(app.fetch)?.(req.url ?? "/", nodeRequest(req, hostHeader, body, controller))
+      : undefined;
+  let reply: AppReply | Response;
+  if (direct !== undefined) reply = await direct;
+  else {
+    let request: Request;
+    try {
+      request = webRequest(req, hostHeader, method, body, controller.signal);
+    } catch {
+      res.writeHead(400, { "content-type": "application/json" });
+      res.end(
+        JSON.stringify({
+          error: { message: "Bad request URL", type: "invalid_request_error", param: null, code: null },
+        }),
+      );
       return;
     }
-    controller.signal.addEventListener("abort", () => direct.cancel(), { once: true });
-    direct.attach({ write: (text) => res.write(text), end: () => res.end() });
+    reply = await app.fetch(request);
+  }
+  const sse =
+    reply instanceof Response
+      ? sseBodies.get(reply)
+      : typeof reply.body === "string"
+        ? undefined
+        : reply.body;
+  if (sse !== undefined) {
+    res.writeHead(
+      reply.status,
+      reply instanceof Response ? headersOf(reply) : { ...sseHeaders, ...reply.headers },
+    );
+    // With events already waiting, the first write carries the headers in the same packet;
+    // otherwise (a slow first token) the client gets the status line now.
+    if (!sse.hasPending) res.flushHeaders();
+    if (gone) {
+      sse.cancel();
+      return;
+    }
+    stopBody = () => sse.cancel();
+    sse.attach({ write: (text) => res.write(text), end: () => res.end() });
     return;
   }
-  res.writeHead(response.status, outHeaders);
-  if (response.body === null) {
+  if (!(reply instanceof Response)) {
+    res.writeHead(reply.status, reply.headers);
+    res.end(reply.body);
+    return;
+  }
+  res.writeHead(reply.status, headersOf(reply));
+  if (reply.body === null) {
     res.end();
     return;
   }
-  const reader = response.body.getReader();
+  const reader = reply.body.getReader();
   try {
     for (;;) {
       const { done, value } = await reader.read();
@@ -133,6 +149,59 @@ async function handle(app: ServeApp, req: IncomingMessage, res: ServerResponse, 
   } catch {
     res.destroy();
   }
+}
+
+/** Host header values the direct path takes as they are; anything else goes through `new Request`. */
+const plainHost = /^[A-Za-z0-9.:[\]-]+$/;
+
+/** The request for the app's direct route: headers read from node's own object, no copies. */
+function nodeRequest(
+  req: IncomingMessage,
+  host: string,
+  body: Buffer,
+  controller: AbortController,
+): AppRequest {
+  const header = (name: string): string | null => {
+    const value = req.headers[name];
+    return value === undefined ? null : Array.isArray(value) ? value.join(", ") : value;
+  };
+  return {
+    host,
+    header,
+    json: async (maxBytes, limitSetting) =>
+      jsonFromBytes(header("content-length"), body, maxBytes, limitSetting),
+    signal: controller.signal,
+    controller,
+  };
+}
+
+function webRequest(
+  req: IncomingMessage,
+  host: string,
+  method: string,
+  body: Buffer | undefined,
+  signal: AbortSignal,
+): Request {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value === undefined) continue;
+    if (Array.isArray(value)) for (const item of value) headers.append(name, item);
+    else headers.set(name, value);
+  }
+  return new Request(`http://${host}${req.url ?? "/"}`, {
+    method,
+    headers,
+    signal,
+    ...(body === undefined ? {} : { body: body as unknown as BodyInit }),
+  });
+}
+
+function headersOf(response: Response): Record<string, string> {
+  const headers: Record<string, string> = {};
+  response.headers.forEach((value, name) => {
+    headers[name] = value;
+  });
+  return headers;
 }
 
 /** Reads the request body, stopping after `limit` bytes (the rest is left unread). */
