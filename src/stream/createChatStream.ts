@@ -159,9 +159,7 @@ export function createChatStream(options: CreateChatStreamOptions): ChatStream {
           acc.arrivedAt = now();
           if (controller.signal.aborted) throw controller.signal.reason;
           if (more) continue;
-          if (!acc.complete) {
-            throw truncatedError(url);
-          }
+          if (!acc.complete) throw truncatedError(url);
           // Settled before the last events are handed out: a consumer that breaks on `done` must not
           // turn a finished answer into an aborted one.
           finish(acc.finishEvents());
