@@ -1,20 +1,21 @@
-import { AbortedError } from "../errors/AbortedError.js";
-import { ConnectionError } from "../errors/ConnectionError.js";
-import { HttpError } from "../errors/HttpError.js";
-import { isLlmstreamError, type LlmstreamError } from "../errors/LlmstreamError.js";
-import { ProtocolError } from "../errors/ProtocolError.js";
-import type { TimeoutKind } from "../errors/TimeoutError.js";
-import { TruncatedError } from "../errors/TruncatedError.js";
+import type { LlmstreamError } from "../errors/LlmstreamError.js";
 import type { StreamEvent } from "../types/events.js";
 import type { FinishInfo, RetryOptions, Timeouts } from "../types/options.js";
 import type { ChatResult } from "../types/result.js";
-import { sleep } from "../utils/sleep.js";
 import { ChatStream } from "./ChatStream.js";
 import type { DeltaReader, DeltaSource } from "./DeltaSource.js";
 import { ResponseAccumulator } from "./ResponseAccumulator.js";
-import { resolveRetryPolicy, retryDelay } from "./retryDelay.js";
+import { RetryLoop } from "./RetryLoop.js";
 import type { ThinkTagMode } from "./ThinkTagSplitter.js";
 import { timeoutError } from "./timeoutError.js";
+import {
+  callerAbortError,
+  consumerStoppedError,
+  failureEvent,
+  toLlmstreamError,
+  truncatedError,
+} from "./toLlmstreamError.js";
+import { Watchdog } from "./Watchdog.js";
 
 /** Options of {@link createChatStream}. */
 export interface CreateChatStreamOptions {
@@ -30,18 +31,17 @@ export interface CreateChatStreamOptions {
   _internal?: { now?: () => number; random?: () => number };
 }
 
-const RETRYABLE_STATUS = new Set([429, 502, 503, 504]);
-
 /**
  * Runs a {@link DeltaSource} as a {@link ChatStream}: events, the result, metrics, the three
  * timeouts, retries before the first token, abort, and the `onFinish` hook. Both the HTTP client and
  * the embedded engine are built on it, so their events and results are the same.
+ *
+ * This is the state machine; the timeouts are the {@link Watchdog}'s, the attempts and the pauses
+ * between them the {@link RetryLoop}'s, and what a failure becomes is `toLlmstreamError.ts`'s.
  */
 export function createChatStream(options: CreateChatStreamOptions): ChatStream {
   const now = options._internal?.now ?? (() => performance.now());
-  const random = options._internal?.random ?? Math.random;
-  const policy = resolveRetryPolicy(options.retry);
-  const timeouts = options.timeouts ?? {};
+  const retries = new RetryLoop(options.retry, options._internal?.random);
   const { url } = options.request;
   const controller = new AbortController();
   let resolveResult!: (result: ChatResult) => void;
@@ -54,11 +54,7 @@ export function createChatStream(options: CreateChatStreamOptions): ChatStream {
 
   const abort = (reason?: unknown) => {
     if (controller.signal.aborted) return;
-    controller.abort(
-      isLlmstreamError(reason)
-        ? reason
-        : new AbortedError("The request was aborted by the caller", { url, cause: reason }),
-    );
+    controller.abort(callerAbortError(reason, url));
   };
 
   const settle = (value: ChatResult, error?: LlmstreamError) => {
@@ -94,9 +90,13 @@ export function createChatStream(options: CreateChatStreamOptions): ChatStream {
   const onResponse = () => {
     acc.responseHeadersAt ??= now();
   };
-  let watchdog: Watchdog | undefined;
+  const watchdog = new Watchdog({
+    clock: acc,
+    timeouts: options.timeouts ?? {},
+    now,
+    fire: (kind, ms) => controller.abort(timeoutError(kind, ms, url)),
+  });
   let reader: DeltaReader | undefined;
-  let attempt = 0;
   let phase: "new" | "streaming" | "done" = "new";
   const ended = () => phase === "done";
   /** What `decode()` threw on the fast path, for the slow path to handle. */
@@ -108,13 +108,13 @@ export function createChatStream(options: CreateChatStreamOptions): ChatStream {
     phase = "streaming";
     if (userSignal?.aborted) onUserAbort();
     else userSignal?.addEventListener("abort", onUserAbort, { once: true });
-    watchdog = startWatchdog(acc, timeouts, now, (kind, ms) => controller.abort(timeoutError(kind, ms, url)));
+    watchdog.start();
   };
 
   /** Ends the stream: no more input, the result settled; queued events are still handed out. */
   const finish = (value: ChatResult, error?: LlmstreamError) => {
     phase = "done";
-    watchdog?.stop();
+    watchdog.stop();
     userSignal?.removeEventListener("abort", onUserAbort);
     reader?.close();
     reader = undefined;
@@ -123,17 +123,8 @@ export function createChatStream(options: CreateChatStreamOptions): ChatStream {
 
   const take = (): StreamEvent | undefined => acc.queue.shift();
 
-  /** The consumer waits for input from now on: idle time counts again (see the watchdog). */
-  const markWaiting = () => {
-    const dog = watchdog as Watchdog;
-    if (!dog.waiting) {
-      dog.waiting = true;
-      dog.resumed = now();
-    }
-  };
-
   const handOut = (event: StreamEvent): IteratorResult<StreamEvent> => {
-    if (watchdog !== undefined) watchdog.waiting = false;
+    watchdog.waiting = false;
     return { done: false, value: event };
   };
 
@@ -154,13 +145,13 @@ export function createChatStream(options: CreateChatStreamOptions): ChatStream {
             throw thrown;
           }
           if (reader === undefined) {
-            attempt++;
+            const attempt = retries.next();
             acc.attempts = attempt;
             reader = toReader(options.source({ sink: acc, signal: controller.signal, attempt, onResponse }));
             continue;
           }
           if (reader.decode()) continue;
-          markWaiting();
+          watchdog.markWaiting();
           // Deltas a source pushes while filling are stamped as they come; what decode() reads later
           // is stamped with the moment this input arrived.
           acc.arrivedAt = undefined;
@@ -168,12 +159,7 @@ export function createChatStream(options: CreateChatStreamOptions): ChatStream {
           acc.arrivedAt = now();
           if (controller.signal.aborted) throw controller.signal.reason;
           if (more) continue;
-          if (!acc.complete) {
-            throw new TruncatedError(
-              `The stream from ${url} ended before the server said it was finished (no finish reason, no end marker); the text received is kept`,
-              { url },
-            );
-          }
+          if (!acc.complete) throw truncatedError(url);
           // Settled before the last events are handed out: a consumer that breaks on `done` must not
           // turn a finished answer into an aborted one.
           finish(acc.finishEvents());
@@ -187,26 +173,17 @@ export function createChatStream(options: CreateChatStreamOptions): ChatStream {
             finish(acc.finishEvents("aborted"), error);
             continue;
           }
-          if (!acc.hasToken && attempt <= policy.retries && isRetryable(error)) {
-            const delay = retryDelay(
-              attempt,
-              policy,
-              error instanceof HttpError ? error.retryAfterMs : undefined,
-              random,
-            );
-            if (delay !== undefined) {
-              await sleep(delay, controller.signal);
-              // If the wait was aborted, the next attempt sees it at once and finishes as aborted.
-              acc.resetForRetry();
-              continue;
-            }
+          const pause = retries.pauseAfter(error, acc.hasToken, controller.signal);
+          if (pause !== undefined) {
+            await pause;
+            // If the wait was aborted, the next attempt sees it at once and finishes as aborted.
+            acc.resetForRetry();
+            continue;
           }
           acc.flush();
           const partial = acc.result("error");
-          error.partial = partial;
+          const event = failureEvent(error, partial);
           finish(partial, error);
-          const event: StreamEvent = { type: "error", code: error.code, message: error.message, error };
-          if (error.status !== undefined) event.status = error.status;
           acc.queue.push(event);
         }
       }
@@ -255,7 +232,7 @@ export function createChatStream(options: CreateChatStreamOptions): ChatStream {
   const waitForInput = (onInput: () => void): boolean => {
     if (reader?.wait === undefined || phase !== "streaming" || failure !== undefined) return false;
     if (controller.signal.aborted || !reader.wait(onInput)) return false;
-    markWaiting();
+    watchdog.markWaiting();
     return true;
   };
 
@@ -336,7 +313,7 @@ export function createChatStream(options: CreateChatStreamOptions): ChatStream {
       if (phase !== "done") {
         // The consumer stopped reading (break / return()): close the request, keep what arrived.
         if (phase === "new") begin();
-        const reason = new AbortedError("The consumer stopped reading the stream", { url });
+        const reason = consumerStoppedError(url);
         controller.abort(reason);
         acc.flush();
         finish(acc.result("aborted"), reason);
@@ -370,85 +347,4 @@ function toReader(source: DeltaReader | AsyncIterable<unknown>): DeltaReader {
       steps.return?.().catch(() => {});
     },
   };
-}
-
-function isRetryable(error: LlmstreamError): boolean {
-  if (error.code === "connection") return true;
-  if (error.code === "http") return error.status !== undefined && RETRYABLE_STATUS.has(error.status);
-  return false;
-}
-
-/** Turns anything thrown into an `LlmstreamError`; a bare TypeError never escapes. */
-function toLlmstreamError(thrown: unknown, url: string): LlmstreamError {
-  if (isLlmstreamError(thrown)) return thrown;
-  const message = thrown instanceof Error ? thrown.message : String(thrown);
-  const code = (thrown as { code?: unknown } | null)?.code;
-  if (typeof code === "string" && /^E[A-Z]+$/.test(code)) {
-    return new ConnectionError(`Connection to ${url} failed (${code}): ${message}`, { url, cause: thrown });
-  }
-  return new ProtocolError("invalid-chunk", `Could not read the response from ${url}: ${message}`, {
-    url,
-    cause: thrown,
-  });
-}
-
-interface Watchdog {
-  /** When the consumer last came back for more and nothing was buffered. */
-  resumed: number;
-  /** True while the consumer waits for input; only then does idle time count. */
-  waiting: boolean;
-  stop(): void;
-}
-
-/**
- * One timer for the first-token and idle timeouts, re-armed only when it fires: a token just writes a
- * timestamp, so the hot path never touches a timer. A separate timer handles the total timeout.
- */
-function startWatchdog(
-  acc: ResponseAccumulator,
-  timeouts: Timeouts,
-  now: () => number,
-  fire: (kind: TimeoutKind, ms: number) => void,
-): Watchdog {
-  const { firstTokenMs, idleMs, totalMs } = timeouts;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let totalTimer: ReturnType<typeof setTimeout> | undefined;
-  let stopped = false;
-  const watchdog: Watchdog = {
-    resumed: acc.startedAt,
-    waiting: true,
-    stop() {
-      stopped = true;
-      clearTimeout(timer);
-      clearTimeout(totalTimer);
-    },
-  };
-  const check = () => {
-    if (stopped) return;
-    const t = now();
-    if (acc.firstTokenAt === undefined) {
-      if (firstTokenMs === undefined) {
-        // Only the idle timeout is set: wait for the first token, then start watching gaps.
-        timer = setTimeout(check, idleMs ?? 1000);
-        return;
-      }
-      const left = acc.startedAt + firstTokenMs - t;
-      if (left <= 0) return fire("first-token", firstTokenMs);
-      // Wake up at least every idleMs, so idle watching starts soon after the first token.
-      timer = setTimeout(check, Math.ceil(idleMs === undefined ? left : Math.min(left, idleMs)));
-      return;
-    }
-    if (idleMs === undefined) return;
-    if (!watchdog.waiting) {
-      timer = setTimeout(check, idleMs);
-      return;
-    }
-    const anchor = Math.max(acc.lastTokenAt ?? acc.firstTokenAt, watchdog.resumed);
-    const left = anchor + idleMs - t;
-    if (left <= 0) return fire("idle", idleMs);
-    timer = setTimeout(check, Math.ceil(left));
-  };
-  if (firstTokenMs !== undefined || idleMs !== undefined) check();
-  if (totalMs !== undefined) totalTimer = setTimeout(() => !stopped && fire("total", totalMs), totalMs);
-  return watchdog;
 }
