@@ -1,5 +1,7 @@
+import { isRecord } from "../utils/isRecord.js";
 import type { DeltaSink, UsageReport } from "./DeltaSink.js";
 import { llamaCppTimings, type WireTimings } from "./llamaCppTimings.js";
+import { notAnObject } from "./notAnObject.js";
 import { serverErrorMessage } from "./serverErrorMessage.js";
 
 // Loose views of the wire JSON: servers differ, so every field is optional and checked before use.
@@ -47,7 +49,7 @@ export interface WireResponsesEvent {
 }
 
 /** Feeds one streamed Responses event into the sink; `eventName` is the SSE `event:` field, if any. */
-export type ResponsesHandler = (event: WireResponsesEvent, eventName?: string) => void;
+export type ResponsesHandler = (event: unknown, eventName?: string) => void;
 
 /** Which family of reasoning events a server uses; see {@link createResponsesHandler}. */
 type ReasoningFamily = "text" | "summary" | "legacy";
@@ -124,7 +126,9 @@ export function createResponsesHandler(sink: DeltaSink): ResponsesHandler {
     sink.toolCallFragment({ index: state.index, arguments: text });
   };
 
-  return (event, eventName) => {
+  return (input, eventName) => {
+    if (!isRecord(input)) throw notAnObject("Responses event", input);
+    const event = input as WireResponsesEvent;
     sink.chunk();
     if (finished) return;
     const type = typeof event.type === "string" ? event.type : eventName;
@@ -217,7 +221,9 @@ export function createResponsesHandler(sink: DeltaSink): ResponsesHandler {
  * Feeds a whole, non-streamed Responses `response` object into the sink: output items in order,
  * then the finish reason, usage and end.
  */
-export function handleResponsesObject(response: WireResponse, sink: DeltaSink): void {
+export function handleResponsesObject(input: unknown, sink: DeltaSink): void {
+  if (!isRecord(input)) throw notAnObject("Responses response", input);
+  const response = input as WireResponse;
   sink.chunk();
   if (response.status === "failed" || (response.object !== "response" && response.error != null)) {
     sink.serverError(serverErrorMessage(response) ?? "the response failed with no message");
