@@ -5,6 +5,6 @@ export function notAnObject(what: string, value: unknown): ProtocolError {
   const got = value === null ? "null" : Array.isArray(value) ? "an array" : `a ${typeof value}`;
   return new ProtocolError(
     "invalid-chunk",
-    `Expected a ${what} as a JSON object but got ${got}; check that --protocol matches the server`,
+    `Expected a ${what} as a JSON object but got ${got}; check that the protocol option matches the server`,
   );
 }
