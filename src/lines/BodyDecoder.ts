@@ -2,7 +2,8 @@
  * A response body's wire format, decoded step by step: bytes go in with `push`, and each `decode()`
  * reads one line and calls the decoder's callbacks with what it completed. Synchronous and free of
  * I/O, so the reader can decode only when the consumer asks for the next event (nothing decoded
- * waits in memory). One per wire format: `createSseBodyDecoder`, `createNdjsonBodyDecoder`.
+ * waits in memory). One per wire format: `createSseBodyDecoder`, `createNdjsonBodyDecoder`. Its
+ * methods do not use `this`: the HTTP reader hands `decode` itself to the stream.
  */
 export interface BodyDecoder {
   /** Queues a chunk of the body's bytes (kept, not copied; do not modify it afterwards). */

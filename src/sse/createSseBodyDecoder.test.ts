@@ -6,7 +6,7 @@ import { splitAt } from "../utils/splitAt.test-helper.js";
 import { createSseBodyDecoder, type SseByteLane } from "./createSseBodyDecoder.js";
 import { createSseParser } from "./createSseParser.js";
 
-/** What a decoder reported, in order: `[eventName, data]` from `onData`, `["value", …]` from `onValue`. */
+/** What a decoder reported, in order: `[eventName, data]` from `onData`, `["value", …]` from a byte lane. */
 type Seen = [string | undefined, string];
 
 /** Feeds `chunks` as a reader does (decode until dry after each push), then ends the body. */
@@ -82,14 +82,15 @@ describe("createSseBodyDecoder", () => {
 
   it("uses the byte lane for a plain data event whose blank line is buffered, and only then", () => {
     const parsed: string[] = [];
-    const lane = (seen: Seen[]): SseByteLane => ({
-      parse: (b, start, end) => {
+    const lane =
+      (seen: Seen[]): SseByteLane =>
+      (b, start, end) => {
         const text = Buffer.from(b.subarray(start, end)).toString("utf8");
         parsed.push(text);
-        return text.startsWith("{") ? { text } : undefined;
-      },
-      onValue: (value) => seen.push(["value", (value as { text: string }).text]),
-    });
+        if (!text.startsWith("{")) return false;
+        seen.push(["value", text]);
+        return true;
+      };
     const text = 'data: x\n\n: c\ndata: {"a":1}\n\nevent: t\ndata: {"b":2}\n\ndata: {"c":3}\ndata: d\n\n';
     // The stream's first line may carry a BOM, so it is decoded; so are the lines after an event: line.
     expect(decodeAll([bytes(`: first\n${text}`)], lane)).toEqual([
@@ -98,7 +99,8 @@ describe("createSseBodyDecoder", () => {
       ["t", '{"b":2}'],
       [undefined, '{"c":3}\nd'],
     ]);
-    expect(parsed).toEqual(["x", '{"a":1}', '{"c":3}']);
+    // Declined ("x") goes to onData; not offered: a typed event, and data whose blank line is missing.
+    expect(parsed).toEqual(["x", '{"a":1}']);
   });
 
   it("gives the events of the whole text for any split of the bytes, with and without the byte lane (property)", () => {
@@ -157,13 +159,13 @@ describe("createSseBodyDecoder", () => {
         let byteLaneEvents = 0;
         const withLane = decodeAll(
           chunks,
-          (seen) => ({
-            parse: (b, start, end) => json.parseBytes(b, start, end),
-            onValue: (value) => {
-              byteLaneEvents++;
-              seen.push([undefined, JSON.stringify(value)]);
-            },
-          }),
+          (seen) => (b, start, end) => {
+            const value = json.parseBytes(b, start, end);
+            if (value === undefined) return false;
+            byteLaneEvents++;
+            seen.push([undefined, JSON.stringify(value)]);
+            return true;
+          },
           asJson,
         );
         lanes.byte += byteLaneEvents;

@@ -6,18 +6,13 @@ import { dataValueStart } from "./dataValueStart.js";
 import { dataValueStartInBytes } from "./dataValueStartInBytes.js";
 
 /**
- * The byte lane of {@link createSseBodyDecoder}: a parser that can read some data values straight
- * from their UTF-8 bytes (the template JSON parser's `parseBytes`), and where its results go.
+ * The byte lane of {@link createSseBodyDecoder}: handles the data value `bytes[start, end)` of a
+ * complete event with no `event:` type, read straight from the body's bytes, and returns true; or
+ * returns false, handling nothing, when it cannot read it from bytes (then the value is decoded and
+ * handed to `onData`). For OpenAI chunks: the template parser's `parseBytes`, then the chunk handler.
+ * The bytes are only valid during the call.
  */
-export interface SseByteLane {
-  /**
-   * Parses the data value `bytes[start, end)`, or returns `undefined` when it cannot (then the line
-   * is decoded and takes the text path). May throw nothing: a value it is unsure of is `undefined`.
-   */
-  parse(bytes: Uint8Array, start: number, end: number): unknown;
-  /** Called, instead of `onData`, with what `parse` returned for an event with no `event:` type. */
-  onValue(value: unknown): void;
-}
+export type SseByteLane = (bytes: Uint8Array, start: number, end: number) => boolean;
 
 /** Options of {@link createSseBodyDecoder}. */
 export interface SseBodyDecoderOptions {
@@ -27,7 +22,7 @@ export interface SseBodyDecoderOptions {
    * reads it.
    */
   onData(data: string, eventName: string | undefined): void;
-  /** The byte lane, for a dialect whose data a parser can read from bytes. */
+  /** The byte lane, for a dialect whose data can be read from bytes. */
   byteLane?: SseByteLane;
   /**
    * Max UTF-8 bytes of one line, and characters of one event's data; more throws a `ProtocolError`
@@ -43,10 +38,10 @@ export interface SseBodyDecoderOptions {
  * line followed by a blank line that is already buffered:
  * - the text lane: the event is handed to `onData` at once, without the blank line's round through
  *   the line parser;
- * - the byte lane (with `byteLane`): before the line is decoded, `byteLane.parse` reads the value
- *   from the bytes (a chunk that is the learned template around a plain token), and only what it
- *   returns goes on, to `byteLane.onValue`. Anything else is decoded and takes the text lane or the
- *   line parser.
+ * - the byte lane (with `byteLane`): the same event is recognised before its line is decoded, and
+ *   `byteLane` gets the value's bytes (a chunk that is the learned template around a plain token is
+ *   read from them, and only the token decoded). What it declines is decoded and goes to `onData`;
+ *   any other line is decoded and takes the text lane or the line parser.
  * Every lane gives the same events as the line parser alone, for any split of the bytes.
  *
  * @example
@@ -79,13 +74,12 @@ export function createSseBodyDecoder(options: SseBodyDecoderOptions): BodyDecode
     else events.line(line);
   };
 
-  /** The byte lane: the line `lines.nextRaw()` just read, parsed from its bytes when it can be. */
+  /** The byte lane: the line `lines.nextRaw()` just read, handed on as bytes when it is a whole event. */
   const decodeRawLine = (lane: SseByteLane): void => {
     const { bytes, start, end } = raw;
     const valueStart = events.clean ? dataValueStartInBytes(bytes, start, end) : -1;
-    const value = valueStart === -1 ? undefined : lane.parse(bytes, valueStart, end);
-    if (value !== undefined && lines.skipBlankLine()) lane.onValue(value);
-    else decodeLine(decodeUtf8(bytes, start, end));
+    if (valueStart === -1 || !lines.skipBlankLine()) decodeLine(decodeUtf8(bytes, start, end));
+    else if (!lane(bytes, valueStart, end)) onData(decodeUtf8(bytes, valueStart, end), undefined);
   };
 
   return {
