@@ -22,7 +22,7 @@ export interface TemplateJsonParser {
    */
   parse(text: string): unknown;
   /**
-   * The same for a document given as UTF-8 bytes, `bytes[start, end)`, answered only when it is the
+   * Fast lane, twin of `parse()`, for a document given as UTF-8 bytes, `bytes[start, end)`, answered only when it is the
    * learned template around a literal without escapes: returns the document as `parse` would, or
    * `undefined` (then decode the text and call `parse`). Saves decoding the whole document to a
    * string. Needs Node's `Buffer#utf8Slice`; elsewhere it always returns `undefined`.

@@ -1,8 +1,11 @@
+import { isRecord } from "../utils/isRecord.js";
 import type { DeltaSink, UsageReport } from "./DeltaSink.js";
 import { llamaCppTimings, type WireTimings } from "./llamaCppTimings.js";
+import { notAnObject } from "./notAnObject.js";
 import { serverErrorMessage } from "./serverErrorMessage.js";
 
-// Loose views of the wire JSON: servers differ, so every field is optional and checked before use.
+// The wire JSON as servers send it, for reference and tests: the handlers take `unknown` and check
+// every field before use (servers differ), so these types describe, they do not trust.
 /** One output item (`message`, `reasoning`, `function_call`, …) of a Responses response. */
 export interface WireResponsesItem {
   type?: string;
@@ -46,8 +49,17 @@ export interface WireResponsesEvent {
   timings?: WireTimings;
 }
 
-/** Feeds one streamed Responses event into the sink; `eventName` is the SSE `event:` field, if any. */
-export type ResponsesHandler = (event: WireResponsesEvent, eventName?: string) => void;
+/**
+ * Feeds one streamed Responses event ({@link WireResponsesEvent}, any parsed JSON) into the sink;
+ * `eventName` is the SSE `event:` field, if any. Throws a `ProtocolError` (`invalid-chunk`) when the
+ * event is not an object.
+ */
+export type ResponsesHandler = (event: unknown, eventName?: string) => void;
+
+type Loose = Record<string, unknown>;
+
+/** `value` when it is a string, else `undefined`. */
+const text = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined);
 
 /** Which family of reasoning events a server uses; see {@link createResponsesHandler}. */
 type ReasoningFamily = "text" | "summary" | "legacy";
@@ -101,7 +113,7 @@ export function createResponsesHandler(sink: DeltaSink): ResponsesHandler {
     sink.reasoning(text);
   };
 
-  const addCall = (item: WireResponsesItem): CallState => {
+  const addCall = (item: Loose): CallState => {
     const state: CallState = { index: nextCallIndex++, streamed: false };
     for (const key of [item.id, item.call_id])
       if (typeof key === "string" && key !== "") calls.set(key, state);
@@ -115,16 +127,17 @@ export function createResponsesHandler(sink: DeltaSink): ResponsesHandler {
     return state;
   };
 
-  const findCall = (key: string | undefined): CallState | undefined =>
-    (key === undefined ? undefined : calls.get(key)) ?? lastCall;
+  const findCall = (key: unknown): CallState | undefined =>
+    (typeof key === "string" ? calls.get(key) : undefined) ?? lastCall;
 
-  const wholeArguments = (state: CallState, text: string | undefined) => {
-    if (state.streamed || typeof text !== "string" || text === "") return;
+  const wholeArguments = (state: CallState, args: unknown) => {
+    if (state.streamed || typeof args !== "string" || args === "") return;
     state.streamed = true;
-    sink.toolCallFragment({ index: state.index, arguments: text });
+    sink.toolCallFragment({ index: state.index, arguments: args });
   };
 
   return (event, eventName) => {
+    if (!isRecord(event)) throw notAnObject("Responses event", event);
     sink.chunk();
     if (finished) return;
     const type = typeof event.type === "string" ? event.type : eventName;
@@ -142,7 +155,7 @@ export function createResponsesHandler(sink: DeltaSink): ResponsesHandler {
       case "response.reasoning_summary_text.delta":
         if (typeof event.delta === "string") {
           // OpenAI streams several summary parts; they read as paragraphs.
-          const part = `${event.item_id ?? ""}:${event.summary_index ?? 0}`;
+          const part = `${text(event.item_id) ?? ""}:${typeof event.summary_index === "number" ? event.summary_index : 0}`;
           if (summaryPart !== undefined && part !== summaryPart && family === "summary")
             reasoning("summary", "\n\n");
           summaryPart = part;
@@ -150,18 +163,21 @@ export function createResponsesHandler(sink: DeltaSink): ResponsesHandler {
         }
         return;
       case "response.reasoning.delta": {
-        const delta = event.delta as { content?: unknown; text?: unknown } | string | undefined;
-        const text = typeof delta === "string" ? delta : (delta?.content ?? delta?.text);
-        if (typeof text === "string") reasoning("legacy", text);
+        const delta = event.delta;
+        const legacy =
+          typeof delta === "string" ? delta : isRecord(delta) ? (delta.content ?? delta.text) : undefined;
+        if (typeof legacy === "string") reasoning("legacy", legacy);
         return;
       }
-      case "response.output_item.added":
-        if (event.item?.type === "function_call") {
-          const state = addCall(event.item);
+      case "response.output_item.added": {
+        const item = event.item;
+        if (isRecord(item) && item.type === "function_call") {
+          const state = addCall(item);
           // Some servers put the whole arguments on the added item.
-          wholeArguments(state, event.item.arguments);
+          wholeArguments(state, item.arguments);
         }
         return;
+      }
       case "response.function_call_arguments.delta": {
         const state = findCall(event.item_id);
         if (state !== undefined && typeof event.delta === "string" && event.delta !== "") {
@@ -177,9 +193,9 @@ export function createResponsesHandler(sink: DeltaSink): ResponsesHandler {
       }
       case "response.output_item.done": {
         const item = event.item;
-        if (item?.type !== "function_call") return;
-        const known = [item.id, item.call_id].find((key) => key !== undefined && calls.has(key));
-        const state = known === undefined ? addCall(item) : (calls.get(known) as CallState);
+        if (!isRecord(item) || item.type !== "function_call") return;
+        const known = [item.id, item.call_id].find((key) => typeof key === "string" && calls.has(key));
+        const state = (typeof known === "string" ? calls.get(known) : undefined) ?? addCall(item);
         wholeArguments(state, item.arguments);
         return;
       }
@@ -191,15 +207,14 @@ export function createResponsesHandler(sink: DeltaSink): ResponsesHandler {
       case "response.incomplete":
         finished = true;
         finish(event.response, sink, { outputSeen, reasoningSeen }, type === "response.incomplete");
-        if (event.timings !== undefined && event.timings !== null)
-          sink.timings(llamaCppTimings(event.timings));
+        if (isRecord(event.timings)) sink.timings(llamaCppTimings(event.timings));
         sink.end();
         return;
       case "response.failed":
         finished = true;
         sink.serverError(
           serverErrorMessage(event.response ?? {}) ??
-            `the response failed (status ${event.response?.status ?? "unknown"}) with no message`,
+            `the response failed (status ${(isRecord(event.response) && text(event.response.status)) || "unknown"}) with no message`,
         );
         return;
       case "error":
@@ -214,10 +229,12 @@ export function createResponsesHandler(sink: DeltaSink): ResponsesHandler {
 }
 
 /**
- * Feeds a whole, non-streamed Responses `response` object into the sink: output items in order,
- * then the finish reason, usage and end.
+ * Feeds a whole, non-streamed Responses `response` object ({@link WireResponse}, any parsed JSON)
+ * into the sink: output items in order, then the finish reason, usage and end. Throws a
+ * `ProtocolError` (`invalid-chunk`) when it is not an object.
  */
-export function handleResponsesObject(response: WireResponse, sink: DeltaSink): void {
+export function handleResponsesObject(response: unknown, sink: DeltaSink): void {
+  if (!isRecord(response)) throw notAnObject("Responses response", response);
   sink.chunk();
   if (response.status === "failed" || (response.object !== "response" && response.error != null)) {
     sink.serverError(serverErrorMessage(response) ?? "the response failed with no message");
@@ -229,23 +246,27 @@ export function handleResponsesObject(response: WireResponse, sink: DeltaSink): 
 }
 
 /** The text, reasoning and function calls of finished output items; returns whether reasoning was read. */
-function readOutput(output: WireResponsesItem[] | null | undefined, sink: DeltaSink): boolean {
+function readOutput(output: unknown, sink: DeltaSink): boolean {
   if (!Array.isArray(output)) return false;
   let reasoningSeen = false;
   let calls = 0;
-  for (const item of output) {
+  for (let i = 0; i < output.length; i++) {
+    const item: unknown = output[i];
+    if (!isRecord(item)) continue;
     if (item.type === "reasoning") {
       // Full reasoning text when the server has it (vLLM, llama.cpp), the summary otherwise.
-      const parts = item.content?.length ? item.content : (item.summary ?? []);
-      const text = parts.map((part) => part.text ?? "").join("\n\n");
-      if (text !== "") {
+      const source = Array.isArray(item.content) && item.content.length > 0 ? item.content : item.summary;
+      const reasoningText = parts(source)
+        .map((part) => text(part.text) ?? "")
+        .join("\n\n");
+      if (reasoningText !== "") {
         reasoningSeen = true;
-        sink.reasoning(text);
+        sink.reasoning(reasoningText);
       }
     } else if (item.type === "message") {
-      for (const part of item.content ?? []) {
-        const text = part.type === "refusal" ? part.refusal : part.text;
-        if (typeof text === "string" && text !== "") sink.text(text);
+      for (const part of parts(item.content)) {
+        const partText = part.type === "refusal" ? part.refusal : part.text;
+        if (typeof partText === "string" && partText !== "") sink.text(partText);
       }
     } else if (item.type === "function_call") {
       sink.toolCallFragment({
@@ -259,14 +280,25 @@ function readOutput(output: WireResponsesItem[] | null | undefined, sink: DeltaS
   return reasoningSeen;
 }
 
+/** The object parts of an item's `content` or `summary` (none when it is not an array). */
+function parts(value: unknown): Loose[] {
+  if (!Array.isArray(value)) return [];
+  const found: Loose[] = [];
+  for (let i = 0; i < value.length; i++) {
+    const part: unknown = value[i];
+    if (isRecord(part)) found.push(part);
+  }
+  return found;
+}
+
 /** The id a tool result must quote: `call_id`, else the item id. */
-function callId(item: WireResponsesItem): { id?: string } {
+function callId(item: Loose): { id?: string } {
   const id = item.call_id ?? item.id;
   return typeof id === "string" && id !== "" ? { id } : {};
 }
 
-function meta(response: WireResponse | undefined, sink: DeltaSink): void {
-  if (response === undefined || response === null) return;
+function meta(response: unknown, sink: DeltaSink): void {
+  if (!isRecord(response)) return;
   const model = typeof response.model === "string" ? response.model : undefined;
   const id = typeof response.id === "string" ? response.id : undefined;
   if (model !== undefined || id !== undefined) sink.meta(model, id);
@@ -274,12 +306,12 @@ function meta(response: WireResponse | undefined, sink: DeltaSink): void {
 
 /** The terminal response: meta, finish reason from `status`, usage; output when nothing streamed. */
 function finish(
-  response: WireResponse | undefined,
+  response: unknown,
   sink: DeltaSink,
   seen: { outputSeen: boolean; reasoningSeen: boolean },
   incompleteEvent = false,
 ): void {
-  if (response === undefined || response === null) {
+  if (!isRecord(response)) {
     sink.finish(incompleteEvent ? "incomplete" : "stop");
     return;
   }
@@ -287,14 +319,17 @@ function finish(
   // A server that streams nothing but the final event still delivers its answer.
   const reasoningSeen = seen.outputSeen ? seen.reasoningSeen : readOutput(response.output, sink);
   const incomplete = incompleteEvent || response.status === "incomplete";
-  sink.finish(incomplete ? (response.incomplete_details?.reason ?? "incomplete") : "stop");
+  const details = response.incomplete_details;
+  const reason = isRecord(details) ? text(details.reason) : undefined;
+  sink.finish(incomplete ? (reason ?? "incomplete") : "stop");
   const usage = response.usage;
-  if (usage !== undefined && usage !== null && typeof usage === "object") {
+  if (isRecord(usage)) {
     const report: UsageReport = {};
     if (typeof usage.input_tokens === "number") report.promptTokens = usage.input_tokens;
     if (typeof usage.output_tokens === "number") report.completionTokens = usage.output_tokens;
     if (typeof usage.total_tokens === "number") report.totalTokens = usage.total_tokens;
-    const reasoningTokens = usage.output_tokens_details?.reasoning_tokens;
+    const tokenDetails = usage.output_tokens_details;
+    const reasoningTokens = isRecord(tokenDetails) ? tokenDetails.reasoning_tokens : undefined;
     if (typeof reasoningTokens === "number" && !(reasoningTokens === 0 && reasoningSeen))
       report.reasoningTokens = reasoningTokens;
     if (Object.keys(report).length > 0) sink.usage(report, "server");

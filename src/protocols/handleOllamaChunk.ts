@@ -1,29 +1,18 @@
 import type { ServerTimings } from "../types/result.js";
+import { isRecord } from "../utils/isRecord.js";
 import type { DeltaSink } from "./DeltaSink.js";
+import { notAnObject } from "./notAnObject.js";
 import { serverErrorMessage } from "./serverErrorMessage.js";
-
-interface WireOllamaToolCall {
-  id?: string;
-  function?: { name?: string; arguments?: unknown };
-}
-interface WireOllamaChunk {
-  model?: string;
-  message?: { content?: string; thinking?: string; tool_calls?: WireOllamaToolCall[] };
-  done?: boolean;
-  done_reason?: string;
-  total_duration?: number;
-  load_duration?: number;
-  prompt_eval_count?: number;
-  prompt_eval_duration?: number;
-  eval_count?: number;
-  eval_duration?: number;
-  error?: unknown;
-}
 
 const NS_PER_MS = 1e6;
 
-/** Feeds one parsed Ollama native `/api/chat` line into the sink. */
-export function handleOllamaChunk(chunk: WireOllamaChunk, sink: DeltaSink): void {
+/**
+ * Feeds one parsed Ollama native `/api/chat` line into the sink. The line is wire JSON of any shape:
+ * every field is checked before it is used, and a line that is not an object throws a
+ * `ProtocolError` (`invalid-chunk`).
+ */
+export function handleOllamaChunk(chunk: unknown, sink: DeltaSink): void {
+  if (!isRecord(chunk)) throw notAnObject("Ollama chat line", chunk);
   sink.chunk();
   if (chunk.error !== undefined && chunk.error !== null) {
     sink.serverError(serverErrorMessage(chunk) ?? "unknown error");
@@ -31,22 +20,26 @@ export function handleOllamaChunk(chunk: WireOllamaChunk, sink: DeltaSink): void
   }
   if (typeof chunk.model === "string") sink.meta(chunk.model);
   const message = chunk.message;
-  if (message !== undefined && message !== null) {
+  if (isRecord(message)) {
     if (typeof message.thinking === "string" && message.thinking !== "") sink.reasoning(message.thinking);
     if (typeof message.content === "string" && message.content !== "") sink.text(message.content);
-    if (Array.isArray(message.tool_calls)) {
-      for (const call of message.tool_calls) {
-        const args = call.function?.arguments;
+    const calls: unknown = message.tool_calls;
+    if (Array.isArray(calls)) {
+      for (let c = 0; c < calls.length; c++) {
+        const call: unknown = calls[c];
+        if (!isRecord(call)) continue;
+        const fn = isRecord(call.function) ? call.function : {};
+        const args = fn.arguments;
         sink.toolCall({
           ...(typeof call.id === "string" ? { id: call.id } : {}),
-          name: call.function?.name ?? "",
+          name: typeof fn.name === "string" ? fn.name : "",
           arguments: typeof args === "string" ? args : JSON.stringify(args ?? {}),
         });
       }
     }
   }
   if (chunk.done === true) {
-    sink.finish(chunk.done_reason ?? "stop");
+    sink.finish(typeof chunk.done_reason === "string" ? chunk.done_reason : "stop");
     if (typeof chunk.eval_count === "number" || typeof chunk.prompt_eval_count === "number") {
       sink.usage(
         {
@@ -61,7 +54,7 @@ export function handleOllamaChunk(chunk: WireOllamaChunk, sink: DeltaSink): void
   }
 }
 
-function ollamaTimings(c: WireOllamaChunk): ServerTimings {
+function ollamaTimings(c: Record<string, unknown>): ServerTimings {
   const out: ServerTimings = {};
   if (typeof c.prompt_eval_count === "number") out.promptTokens = c.prompt_eval_count;
   if (typeof c.prompt_eval_duration === "number") out.promptMs = c.prompt_eval_duration / NS_PER_MS;

@@ -1,4 +1,5 @@
 import type { ServerTimings } from "../types/result.js";
+import { isRecord } from "../utils/isRecord.js";
 
 /** llama.cpp's `timings` object as it sends it (chat chunks and Responses `response.completed`). */
 export interface WireTimings {
@@ -11,9 +12,10 @@ export interface WireTimings {
   cache_n?: number;
 }
 
-/** llama.cpp's `timings` object, normalised. */
-export function llamaCppTimings(t: WireTimings): ServerTimings {
+/** llama.cpp's `timings` object ({@link WireTimings}), normalised; fields of another type are left out. */
+export function llamaCppTimings(t: unknown): ServerTimings {
   const out: ServerTimings = {};
+  if (!isRecord(t)) return out;
   if (typeof t.prompt_n === "number") out.promptTokens = t.prompt_n;
   if (typeof t.prompt_ms === "number") out.promptMs = t.prompt_ms;
   if (typeof t.prompt_per_second === "number") out.promptTokensPerSecond = t.prompt_per_second;

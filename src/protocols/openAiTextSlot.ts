@@ -1,4 +1,5 @@
 import type { TemplateSlot } from "../json/createTemplateJsonParser.js";
+import { isRecord } from "../utils/isRecord.js";
 
 const TEXT_KEYS = ["content", "reasoning_content", "reasoning"] as const;
 
@@ -7,11 +8,12 @@ const TEXT_KEYS = ["content", "reasoning_content", "reasoning"] as const;
  * fields), for the template parser: the part that changes from chunk to chunk.
  */
 export function openAiTextSlot(value: unknown): TemplateSlot | undefined {
-  const choices = (value as { choices?: unknown } | null)?.choices;
+  if (!isRecord(value)) return undefined;
+  const choices = value.choices;
   if (!Array.isArray(choices) || choices.length !== 1) return undefined;
-  const delta = (choices[0] as { delta?: unknown } | null)?.delta;
-  if (typeof delta !== "object" || delta === null) return undefined;
-  const holder = delta as Record<string, unknown>;
+  const choice: unknown = choices[0];
+  if (!isRecord(choice) || !isRecord(choice.delta)) return undefined;
+  const holder = choice.delta;
   for (const key of TEXT_KEYS) {
     const text = holder[key];
     if (typeof text === "string" && text !== "") return { holder, key };

@@ -1,3 +1,5 @@
+import { isRecord } from "../utils/isRecord.js";
+
 /** Longest server message kept in errors: enough to read, short enough for one terminal line. */
 const MAX_MESSAGE = 300;
 
@@ -6,12 +8,12 @@ const MAX_MESSAGE = 300;
  * llama.cpp), `{"error":"…"}` (Ollama), `{"message"}` or `{"detail"}` (FastAPI). Shortened.
  */
 export function serverErrorMessage(body: unknown): string | undefined {
-  if (typeof body !== "object" || body === null) return undefined;
-  const record = body as Record<string, unknown>;
+  if (!isRecord(body)) return undefined;
+  const record = body;
   const error = record.error;
   if (typeof error === "string") return shorten(error);
-  if (typeof error === "object" && error !== null) {
-    const message = (error as Record<string, unknown>).message;
+  if (isRecord(error)) {
+    const message = error.message;
     if (typeof message === "string") return shorten(message);
     return shorten(JSON.stringify(error));
   }

@@ -38,7 +38,10 @@ export interface SseLineParser {
   readonly idle: boolean;
   /** True while the current event has neither data nor an `event:` type yet. */
   readonly clean: boolean;
-  /** Dispatches an event whose only data line is `data`, at once (only valid while `idle`). */
+  /**
+   * Fast lane, twin of `line()` for a `data:` line and the blank line after it: dispatches an event
+   * whose only data line is `data`, at once (only valid while `idle`).
+   */
   dispatchData(data: string): void;
   /** End of input: dispatches a last event that lacks its blank line, then resets. */
   end(): void;

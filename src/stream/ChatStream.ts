@@ -7,7 +7,10 @@ export interface ChatStreamParts {
   iterator: AsyncIterator<StreamEvent>;
   result: Promise<ChatResult>;
   abort: (reason?: unknown) => void;
-  /** Reads every event into a synchronous listener; resolves after the last one. */
+  /**
+   * Fast lane, twin of `iterator` (what `forEach` runs): reads every event into a synchronous
+   * listener, inside the read that carried it when the reader can `wait`; resolves after the last one.
+   */
   run: (listener: (event: StreamEvent) => void) => Promise<void>;
 }
 

@@ -32,14 +32,16 @@ export interface DeltaReader {
   /** Closes the connection (the server sees it) and stops producing. Safe to call twice. */
   close(): void;
   /**
-   * Optional, synchronous: moves input that has already arrived into the decoder and returns true;
-   * false when none is there (then `wait` or `fill()`). Saves a promise round per network read.
+   * Fast lane, twin of `fill()` (optional, synchronous): moves input that has already arrived into
+   * the decoder and returns true; false when none is there (then `wait` or `fill()`). Saves a promise
+   * round per network read. The HTTP reader builds it on the transport's `take()`.
    */
   pull?(): boolean;
   /**
-   * Optional, synchronous: calls `wake` once from the transport's own event when input, the end or an
-   * error arrives, and returns true; returns false (and never calls it) when `fill()` must be used.
-   * A consumer woken this way gets its event one microtask after the read, not several.
+   * Fast lane, twin of a pending `fill()` (optional, synchronous): calls `wake` once from the
+   * transport's own event when input, the end or an error arrives, and returns true; returns false
+   * (and never calls it) when `fill()` must be used. A consumer woken this way gets its event one
+   * microtask after the read, not several. The HTTP reader passes it on to the transport's `wait()`.
    */
   wait?(wake: () => void): boolean;
 }

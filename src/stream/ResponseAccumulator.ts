@@ -41,8 +41,9 @@ export class ResponseAccumulator implements DeltaSink {
   attempts = 1;
   warnings: string[] = [];
   /**
-   * When the input being decoded arrived, if a reader says so: chunks decoded lazily are stamped with
-   * their arrival, not with the moment the consumer asked for them (and it saves a clock read per chunk).
+   * Fast lane, twin of the clock: when the input being decoded arrived, if the stream says so (after
+   * `fill()` or `pull()`): chunks decoded lazily are stamped with their arrival, not with the moment
+   * the consumer asked for them (and it saves a clock read per chunk).
    */
   arrivedAt: number | undefined;
 

@@ -29,11 +29,15 @@ export interface TransportResponse {
  * waiting consumer is woken from inside the transport's own data event.
  */
 export interface BodyPushAccess {
-  /** The next chunk that has already arrived, or `undefined` when none is buffered (`next()` says why). */
+  /**
+   * Fast lane, twin of `next()`: the next chunk that has already arrived, or `undefined` when none is
+   * buffered (`next()` says why).
+   */
   take(): Uint8Array | string | undefined;
   /**
-   * Calls `wake` once, synchronously, when a chunk, the end or an error arrives; returns false (and
-   * never calls it) when nothing can arrive any more, or a chunk is already buffered.
+   * Fast lane, twin of a pending `next()`: calls `wake` once, synchronously, when a chunk, the end or
+   * an error arrives; returns false (and never calls it) when nothing can arrive any more, or a chunk
+   * is already buffered.
    */
   wait(wake: () => void): boolean;
 }
