@@ -11,8 +11,7 @@ const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/
 
 if ("mock" in args) {
   // The mock process: a timed copy of `scheduled`, write times kept per request index.
-  const { createMockServer } = await import("../dist/mock/index.js");
-  const { builtinScenarios } = await import("../dist/mock/builtinScenarios.js");
+  const { builtinScenarios, createMockServer } = await import("@llmstream/mock");
   const writes = new Map();
   const ends = new Map();
   const now = () => performance.timeOrigin + performance.now();
@@ -54,10 +53,10 @@ if ("mock" in args) {
     }
   });
 } else {
-  const { runLevel } = await import("../dist/bench/runLevel.js");
-  const { createHttpSender } = await import("../dist/bench/createHttpSender.js");
-  const { syntheticPrompts } = await import("../dist/bench/prompts.js");
-  const { distribution } = await import("../dist/bench/distribution.js");
+  const { runLevel } = await import("../packages/cli/dist/bench/runLevel.js");
+  const { createHttpSender } = await import("../packages/cli/dist/bench/createHttpSender.js");
+  const { syntheticPrompts } = await import("../packages/cli/dist/bench/prompts.js");
+  const { distribution } = await import("../packages/cli/dist/bench/distribution.js");
 
   const child = fork(new URL(import.meta.url).pathname, ["--mock"], {
     stdio: ["ignore", "inherit", "inherit", "ipc"],

@@ -106,7 +106,7 @@ function floorRequest(baseURL, headers, { onContent, onEnd, onError }) {
 
 let ours;
 export async function llmstream(baseURL, { headers = {}, onText }) {
-  ours ??= await import("../dist/index.js");
+  ours ??= await import("llmstream");
   const stream = ours.streamChat({ baseURL, model: "m", messages, headers, retry: 0 });
   let count = 0;
   for await (const event of stream) {
@@ -120,7 +120,7 @@ export async function llmstream(baseURL, { headers = {}, onText }) {
 
 /** llmstream read with `forEach`: each event handed over synchronously, inside the read that carried it. */
 export async function llmstreamForEach(baseURL, { headers = {}, onText }) {
-  ours ??= await import("../dist/index.js");
+  ours ??= await import("llmstream");
   const stream = ours.streamChat({ baseURL, model: "m", messages, headers, retry: 0 });
   let count = 0;
   await stream.forEach((event) => {

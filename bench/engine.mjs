@@ -6,14 +6,14 @@
 //          --reps N (default 9), --max-tokens N (default 512), --threads N (default: the engine's choice).
 import { availableParallelism, loadavg } from "node:os";
 import { parseArgs } from "node:util";
-import { getLlama, LlamaCompletion } from "node-llama-cpp";
 import {
   defaultEngineThreads,
   developmentModelFile,
   disposeEngine,
   readGgufMetadata,
   streamEngineChat,
-} from "../dist/engine/index.js";
+} from "@llmstream/engine";
+import { getLlama, LlamaCompletion } from "node-llama-cpp";
 
 const { values } = parseArgs({
   options: {

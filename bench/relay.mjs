@@ -33,7 +33,7 @@ function reportCpuOnRequest() {
 }
 
 if (role === "mock") {
-  const { createMockServer } = await import("../dist/mock/index.js");
+  const { createMockServer } = await import("@llmstream/mock");
   const server = await createMockServer({ port: 0 });
   reportCpuOnRequest();
   process.send({ url: server.url });
@@ -79,7 +79,9 @@ if (role === "mock") {
     process.send({ url: `http://127.0.0.1:${server.address().port}` });
   });
 } else if (role === "relay") {
-  const { createServeApp, createRelayBackend, serveNode } = await import("../dist/server/index.js");
+  const { createServeApp, createRelayBackend, serveNode } = await import(
+    "../packages/cli/dist/server/index.js"
+  );
   const app = createServeApp({
     backend: createRelayBackend({
       upstreams: [{ name: "mock", url: `${process.argv[3]}/s/paced/v1`, protocol: "openai" }],
@@ -89,7 +91,9 @@ if (role === "mock") {
   reportCpuOnRequest();
   process.send({ url: server.url });
 } else if (role === "engine-serve") {
-  const { createServeApp, createEngineBackend, serveNode } = await import("../dist/server/index.js");
+  const { createServeApp, createEngineBackend, serveNode } = await import(
+    "../packages/cli/dist/server/index.js"
+  );
   const app = createServeApp({ backend: createEngineBackend({ modelFile: process.argv[3], parallel: 1 }) });
   const server = await serveNode(app, { port: 0 });
   process.send({ url: server.url });
@@ -290,7 +294,7 @@ function ratio(a, b) {
 
 /** Decode rate (tokens/s between first and last token) through serve vs streamEngineChat in-process. */
 async function engineComparison(reps) {
-  const { developmentModelFile, streamEngineChat, disposeEngine } = await import("../dist/engine/index.js");
+  const { developmentModelFile, streamEngineChat, disposeEngine } = await import("@llmstream/engine");
   const serve = await start("engine-serve", [developmentModelFile]);
   const settings = { max_tokens: 256, temperature: 0, seed: 1 };
   const direct = [];

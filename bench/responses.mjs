@@ -1,9 +1,9 @@
-// One-off measurement for the Responses client (not an npm script): node notes/bench-responses.mjs [deltas], after npm run build.
+// One-off measurement for the Responses client (not an npm script): node bench/responses.mjs [deltas], after npm run build.
 // CPU time per delivered delta, chat-completions vs Responses, llmstream and openai-node, against the mock in another process.
 import { spawn } from "node:child_process";
 
 const root = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
-const { streamChat } = await import(`${root}/dist/index.js`);
+const { streamChat } = await import("llmstream");
 const { default: OpenAI } = await import(`${root}/node_modules/openai/index.mjs`);
 const N = Number(process.argv[2] ?? 50000);
 const mock = spawn(process.execPath, [`${root}/bench/mock-server.mjs`], {

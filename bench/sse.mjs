@@ -112,7 +112,7 @@ async function child({ parser, variant, events }) {
   };
   let feedAll;
   if (parser === "llmstream") {
-    const { createSseParser } = await import("../dist/sse/index.js");
+    const { createSseParser } = await import("llmstream/sse");
     feedAll = () => {
       const instance = createSseParser({ onEvent });
       for (const chunk of chunks) instance.feed(chunk);

@@ -2,7 +2,7 @@ import { metrics, trace } from "@opentelemetry/api";
 import { ConsoleMetricExporter, MeterProvider, PeriodicExportingMetricReader } from "@opentelemetry/sdk-metrics";
 import { BasicTracerProvider, BatchSpanProcessor, ConsoleSpanExporter } from "@opentelemetry/sdk-trace-base";
 import { streamChat } from "llmstream";
-import { createOtelHook } from "llmstream/log";
+import { createOtelHook } from "@llmstream/log";
 
 // The console exporters print what would be sent. To send it to a collector, use OTLPMetricExporter
 // and OTLPTraceExporter from @opentelemetry/exporter-metrics-otlp-http and -trace-otlp-http instead.

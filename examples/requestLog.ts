@@ -1,5 +1,5 @@
 import { streamChat } from "llmstream";
-import { createJsonlSink, createLogHook, createSqliteSink, listRequests, openLogDatabase } from "llmstream/log";
+import { createJsonlSink, createLogHook, createSqliteSink, listRequests, openLogDatabase } from "@llmstream/log";
 
 const sqlite = createSqliteSink(); // <llmstream home>/logs.db
 const sinks = [sqlite, createJsonlSink({ path: "requests.jsonl" })];

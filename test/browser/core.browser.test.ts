@@ -3,14 +3,14 @@ import { readFile } from "node:fs/promises";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
+import { createMockServer, MOCK_ANSWER_TOKENS, type MockServer } from "@llmstream/mock";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createMockServer, MOCK_ANSWER_TOKENS, type MockServer } from "../../src/mock/index.js";
 import { launchChromium } from "./launchChromium.js";
 
 // The library's core in a real browser (Debian's Chromium): the built ESM files are served as-is, so
 // this proves the published code needs no Node built-ins, only fetch and Web Streams.
-const root = fileURLToPath(new URL("../../", import.meta.url));
+const root = fileURLToPath(new URL("../../packages/llmstream/", import.meta.url));
 let mock: MockServer;
 let site: http.Server;
 let origin: string;

@@ -17,10 +17,12 @@ let browser: Browser | undefined;
 
 beforeAll(() => {
   ensureBuilt();
-  // A user's project, where `llmstream` is this package (its package.json, exports and dist/).
+  // A user's project, where `llmstream` and `@llmstream/*` are this repository's packages (their
+  // package.json, exports and dist/).
   project = mkdtempSync(join(tmpdir(), "llmstream-bundle-"));
   mkdirSync(join(project, "node_modules"));
-  symlinkSync(root, join(project, "node_modules", "llmstream"));
+  symlinkSync(join(root, "packages", "llmstream"), join(project, "node_modules", "llmstream"));
+  symlinkSync(join(root, "node_modules", "@llmstream"), join(project, "node_modules", "@llmstream"));
 });
 
 afterAll(async () => {
@@ -61,8 +63,8 @@ describe("llmstream/sse and llmstream/ndjson in a browser bundle", () => {
     );
   });
 
-  it("the same check fails for an entry that needs Node (llmstream/log), so it can tell", async () => {
-    await expect(bundle(`export { openLogDatabase } from "llmstream/log";`)).rejects.toThrow(
+  it("the same check fails for an entry that needs Node (@llmstream/log), so it can tell", async () => {
+    await expect(bundle(`export { openLogDatabase } from "@llmstream/log";`)).rejects.toThrow(
       /Could not resolve "node:/,
     );
   });
@@ -76,7 +78,7 @@ describe("llmstream/sse and llmstream/ndjson in a browser bundle", () => {
     const result = await page.evaluate(async () => {
       const { createSseParser, SseParserStream, createNdjsonParser, NdjsonLineStream, ProtocolError } = (
         window as unknown as {
-          entries: typeof import("../../src/sse/index.js") & typeof import("../../src/ndjson/index.js");
+          entries: typeof import("llmstream/sse") & typeof import("llmstream/ndjson");
         }
       ).entries;
       const events: string[] = [];
@@ -120,4 +122,71 @@ describe("llmstream/sse and llmstream/ndjson in a browser bundle", () => {
       reason: "line-too-long",
     });
   }, 60_000);
+});
+
+describe("the root entry in a browser bundle", () => {
+  const CLIENT = `export { streamChat, createFetchTransport } from "llmstream";`;
+
+  it("bundles for the browser platform with no Node built-in: #nodeTransport resolves to the stub", async () => {
+    const { code, inputs } = await bundle(CLIENT);
+    expect(code).not.toMatch(/\brequire\(|["']node:/);
+    expect(inputs).toContain("client/noNodeTransport.js");
+    expect(inputs).not.toContain("client/nodeTransport.js");
+    expect(inputs).toContain("client/streamChat.js");
+  });
+
+  it("the same bundle for Node takes the node:http transport, so the condition is what decides", async () => {
+    const result = await build({
+      stdin: { contents: CLIENT, resolveDir: project, loader: "js" },
+      bundle: true,
+      platform: "node",
+      format: "esm",
+      write: false,
+      metafile: true,
+      logLevel: "silent",
+    });
+    const inputs = Object.keys(result.metafile.inputs).map((input) => input.replace(/^.*?dist\//, ""));
+    expect(inputs).toContain("client/nodeTransport.js");
+    expect(result.outputFiles[0]?.text).toMatch(/["']node:http["']/);
+  });
+
+  it("streams an answer in Chromium from the bundle, through the page's fetch", async () => {
+    const { code } = await bundle(CLIENT);
+    browser ??= await launchChromium();
+    const page = await browser.newPage();
+    await page.setContent("<!doctype html><title>client</title>");
+    await page.addScriptTag({ content: code });
+    const result = await page.evaluate(async () => {
+      const { streamChat } = (window as unknown as { entries: typeof import("llmstream") }).entries;
+      const frames = ["Hel", "lo", " there"].map(
+        (text) => `data: ${JSON.stringify({ choices: [{ index: 0, delta: { content: text } }] })}\n\n`,
+      );
+      frames.push(
+        `data: ${JSON.stringify({ choices: [{ index: 0, delta: {}, finish_reason: "stop" }] })}\n\n`,
+        "data: [DONE]\n\n",
+      );
+      // The page's own fetch, as a browser app's default transport uses it.
+      window.fetch = async () =>
+        new Response(
+          new ReadableStream({
+            start(controller) {
+              for (const frame of frames) controller.enqueue(new TextEncoder().encode(frame));
+              controller.close();
+            },
+          }),
+          { headers: { "content-type": "text/event-stream" } },
+        );
+      const stream = streamChat({
+        baseURL: "http://127.0.0.1:9/v1",
+        model: "m",
+        messages: [{ role: "user", content: "hi" }],
+        retry: 0,
+      });
+      const texts: string[] = [];
+      for await (const event of stream) if (event.type === "text") texts.push(event.text);
+      const final = await stream.result;
+      return { texts, text: final.text, finishReason: final.finishReason };
+    });
+    expect(result).toEqual({ texts: ["Hel", "lo", " there"], text: "Hello there", finishReason: "stop" });
+  });
 });

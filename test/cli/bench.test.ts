@@ -2,10 +2,10 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { createMockServer, type MockServer } from "@llmstream/mock";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { builtinScenarios } from "../../src/mock/builtinScenarios.js";
-import { createMockServer, type MockServer } from "../../src/mock/index.js";
-import type { Scenario, Step } from "../../src/mock/Scenario.js";
+import { builtinScenarios } from "../../packages/mock/src/builtinScenarios.js";
+import type { Scenario, Step } from "../../packages/mock/src/Scenario.js";
 import { ensureBuilt, runCli, startCli } from "./cliProcess.js";
 
 const dir = mkdtempSync(join(tmpdir(), "llmstream-bench-test-"));

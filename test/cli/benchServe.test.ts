@@ -1,8 +1,8 @@
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createMockServer, type MockServer } from "@llmstream/mock";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createMockServer, type MockServer } from "../../src/mock/index.js";
 import { type CliProcess, ensureBuilt, runCli, startCli } from "./cliProcess.js";
 
 // The CLI's clients against a real server: `llmstream serve` over the embedded engine, as a process.

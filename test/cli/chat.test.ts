@@ -1,8 +1,8 @@
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createMockServer, MOCK_ANSWER, MOCK_ANSWER_TOKENS, type MockServer } from "@llmstream/mock";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createMockServer, MOCK_ANSWER, MOCK_ANSWER_TOKENS, type MockServer } from "../../src/mock/index.js";
 import { cliPath, ensureBuilt, runCli, runShell, startCli } from "./cliProcess.js";
 import { markdownScenario } from "./markdownAnswer.js";
 

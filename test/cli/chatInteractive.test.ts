@@ -3,8 +3,8 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { type AddressInfo, createServer as createNetServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createMockServer, MOCK_ANSWER, type MockServer } from "@llmstream/mock";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createMockServer, MOCK_ANSWER, type MockServer } from "../../src/mock/index.js";
 import { cleanEnv, cliPath, ensureBuilt } from "./cliProcess.js";
 import { markdownScenario } from "./markdownAnswer.js";
 

@@ -1,10 +1,10 @@
 import { chmodSync, existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { createMockServer, MOCK_ANSWER, type MockServer } from "@llmstream/mock";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openLogDatabase } from "../../src/log/openLogDatabase.js";
-import { getRequest, listRequests } from "../../src/log/queryLogs.js";
-import { createMockServer, MOCK_ANSWER, type MockServer } from "../../src/mock/index.js";
+import { openLogDatabase } from "../../packages/log/src/openLogDatabase.js";
+import { getRequest, listRequests } from "../../packages/log/src/queryLogs.js";
 import { cliPath, ensureBuilt, runCli, startCli } from "./cliProcess.js";
 
 // Every chat request is recorded in the SQLite request log under LLMSTREAM_HOME (and a JSONL file on request).

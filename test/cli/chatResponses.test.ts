@@ -1,5 +1,5 @@
+import { createMockServer, MOCK_ANSWER, MOCK_ANSWER_TOKENS, type MockServer } from "@llmstream/mock";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createMockServer, MOCK_ANSWER, MOCK_ANSWER_TOKENS, type MockServer } from "../../src/mock/index.js";
 import { ensureBuilt, runCli } from "./cliProcess.js";
 
 let mock: MockServer;

@@ -5,10 +5,10 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /** The built CLI: tests drive the real program as a subprocess. */
-export const cliPath = fileURLToPath(new URL("../../dist/cli/main.js", import.meta.url));
+export const cliPath = fileURLToPath(new URL("../../packages/cli/dist/cli/main.js", import.meta.url));
 const root = fileURLToPath(new URL("../..", import.meta.url));
 
-/** Builds the CLI when `dist/` is missing (the test command builds first; a bare `vitest` may not). */
+/** Builds every package when the CLI's `dist/` is missing (the test command builds first; a bare `vitest` may not). */
 export function ensureBuilt(): void {
   if (!existsSync(cliPath)) execFileSync("npm", ["run", "build"], { cwd: root, stdio: "ignore" });
 }

@@ -1,5 +1,5 @@
-import type { Scenario } from "../../src/mock/index.js";
-import { tokenStream } from "../../src/mock/index.js";
+import type { Scenario } from "@llmstream/mock";
+import { tokenStream } from "@llmstream/mock";
 
 /** A markdown answer with a heading, emphasis, a list, a code block and a table. */
 export const markdownAnswer =

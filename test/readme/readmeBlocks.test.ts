@@ -32,9 +32,9 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { createMockServer, MOCK_ANSWER, type MockServer } from "@llmstream/mock";
 import { transformSync } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createMockServer, MOCK_ANSWER, type MockServer } from "../../src/mock/index.js";
 import { cliPath, ensureBuilt } from "../cli/cliProcess.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
@@ -110,10 +110,10 @@ let mock: MockServer;
 let files: Server;
 let filesURL: string;
 let binDir: string;
-/** The markdown files whose code blocks are tested (src/mock/README.md shows internal imports: not yet). */
+/** The markdown files whose code blocks are tested (packages/mock/README.md starts a server in its examples: not yet). */
 const documents = [
   "README.md",
-  "src/log/README.md",
+  "packages/log/README.md",
   "docs/serve.md",
   "docs/bench.md",
   "docs/responses.md",
@@ -251,7 +251,7 @@ const lineRules: Record<string, LineRule> = {
   'npm run serve                       # the embedded engine: "llmstream serve: http://127.0.0.1:8080/v1 (engine: stories260K.gguf, 2 slots)"':
     {
       why: "a server: runs until stopped, on a free port (8080 is the mock's URL here), without npm run's rebuild; stopped with Ctrl-C once it printed its one line",
-      replace: `cd '${root}' && exec node dist/cli/main.js serve --port 0 --no-log`,
+      replace: `cd '${root}' && exec node packages/cli/dist/cli/main.js serve --port 0 --no-log`,
       until: /^llmstream serve: http:\/\/127\.0\.0\.1:\d+\/v1 \(engine: stories260K\.gguf, \d+ slots?\)\n/,
     },
   "llmstream serve --upstream a=http://127.0.0.1:8080/v1 --upstream b=http://localhost:11434 --port 8081   # a relay in front of two servers":
@@ -367,10 +367,12 @@ describe("README code blocks", () => {
   it.each(Object.keys(exampleChecks))("examples/%s runs against the mock server", async (name) => {
     const source = readFileSync(join(examplesDir, name), "utf8");
     const { code } = transformSync(substitute(source), { loader: "ts", format: "esm" });
-    // A user's project: `llmstream` is this package (its dist/), the SDK packages are ours.
+    // A user's project: `llmstream` and `@llmstream/*` are this repository's packages (their dist/),
+    // the SDK packages are ours.
     const project = mkdtempSync(join(tmpdir(), "llmstream-example-"));
     mkdirSync(join(project, "node_modules"));
-    symlinkSync(root, join(project, "node_modules", "llmstream"));
+    symlinkSync(join(root, "packages", "llmstream"), join(project, "node_modules", "llmstream"));
+    symlinkSync(join(root, "node_modules", "@llmstream"), join(project, "node_modules", "@llmstream"));
     symlinkSync(
       join(root, "node_modules", "@opentelemetry"),
       join(project, "node_modules", "@opentelemetry"),

@@ -1,8 +1,8 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createMockServer, type MockServer } from "@llmstream/mock";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createMockServer, type MockServer } from "../../src/mock/index.js";
 import { type CliProcess, ensureBuilt, runCli, startCli } from "../cli/cliProcess.js";
 
 const storiesModel = new URL("../../../shared/models/stories260K.gguf", import.meta.url).pathname;

@@ -1,9 +1,9 @@
 import { existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { describe, expect, it } from "vitest";
-import { createRequestLog } from "../../src/log/createRequestLog.js";
-import { makeFinishInfo } from "../../src/log/finishInfo.test-helper.js";
-import { defaultLogPath } from "../../src/log/llmstreamHome.js";
+import { createRequestLog } from "../../packages/log/src/createRequestLog.js";
+import { makeFinishInfo } from "../../packages/log/src/finishInfo.test-helper.js";
+import { defaultLogPath } from "../../packages/log/src/llmstreamHome.js";
 
 // What a careless test does: log with every default (process.env, the default path). The setup file
 // must have moved that into a temporary folder; isolateHome.test.ts runs this under a fake HOME.

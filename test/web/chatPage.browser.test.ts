@@ -1,9 +1,9 @@
 import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
+import { MOCK_ANSWER, MOCK_ANSWER_TOKENS } from "@llmstream/mock";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { MOCK_ANSWER, MOCK_ANSWER_TOKENS } from "../../src/mock/index.js";
 import { launchChromium } from "../browser/launchChromium.js";
 import { type PageServer, type RelayPageServer, startPageServer, startServe } from "./pageServer.js";
 
@@ -20,8 +20,8 @@ let dialogs: string[];
 let pageErrors: string[];
 
 beforeAll(async () => {
-  if (!existsSync(`${root}dist/web/app.js`))
-    throw new Error("Run `npm run build` first: the page is served from dist/web");
+  if (!existsSync(`${root}packages/cli/dist/web/app.js`))
+    throw new Error("Run `npm run build` first: the page is served from packages/cli/dist/web");
   server = await startPageServer();
   browser = await launchChromium();
 }, 60_000);

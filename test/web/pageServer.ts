@@ -1,4 +1,4 @@
-import { createMockServer, type MockServer } from "../../src/mock/index.js";
+import { createMockServer, type MockServer } from "@llmstream/mock";
 import { type CliProcess, ensureBuilt, startCli } from "../cli/cliProcess.js";
 
 /** A running `llmstream serve` for the browser tests. */
@@ -20,7 +20,7 @@ export interface RelayPageServer extends PageServer {
 const startLine = /^llmstream serve: (http:\/\/127\.0\.0\.1:\d+)\/v1 \(.*\)\n$/;
 
 /**
- * The real program: `node dist/cli/main.js serve --port 0 <args> --no-log` as a subprocess, its
+ * The real program: `node packages/cli/dist/cli/main.js serve --port 0 <args> --no-log` as a subprocess, its
  * one stdout line read for the address. A subprocess rather than the modules in-process, so the
  * page meets exactly what a person who runs `llmstream serve` gets (flags, access log, shutdown).
  */

@@ -1,0 +1,30 @@
+import { describe, expect, it } from "vitest";
+import { ConnectionError } from "../../../llmstream/src/errors/ConnectionError.js";
+import { HttpError } from "../../../llmstream/src/errors/HttpError.js";
+import { TimeoutError } from "../../../llmstream/src/errors/TimeoutError.js";
+import { TruncatedError } from "../../../llmstream/src/errors/TruncatedError.js";
+import { toApiError } from "./toApiError.js";
+
+describe("toApiError", () => {
+  it("maps each failure to the status a client should see", () => {
+    const cases: [unknown, number][] = [
+      [new HttpError("x", { status: 400 }), 400],
+      [new HttpError("x", { status: 401 }), 401],
+      [new HttpError("x", { status: 404 }), 404],
+      [new HttpError("x", { status: 429 }), 429],
+      [new HttpError("x", { status: 503 }), 502],
+      [new ConnectionError("refused"), 502],
+      [new TimeoutError("idle", 10, "idle"), 504],
+      [new TruncatedError("cut"), 502],
+      [new Error("bug"), 500],
+    ];
+    for (const [error, status] of cases) expect(toApiError(error, "u").status).toBe(status);
+  });
+
+  it("passes the upstream's Retry-After on, or says 1 second", () => {
+    expect(toApiError(new HttpError("x", { status: 429, retryAfterMs: 2500 }), "u").headers).toEqual({
+      "retry-after": "3",
+    });
+    expect(toApiError(new HttpError("x", { status: 429 }), "u").headers).toEqual({ "retry-after": "1" });
+  });
+});
