@@ -113,7 +113,11 @@ let binDir: string;
 /** The markdown files whose code blocks are tested (packages/mock/README.md starts a server in its examples: not yet). */
 const documents = [
   "README.md",
+  "packages/llmstream/README.md",
+  "packages/engine/README.md",
   "packages/log/README.md",
+  "packages/render/README.md",
+  "packages/cli/README.md",
   "docs/serve.md",
   "docs/bench.md",
   "docs/responses.md",
@@ -315,6 +319,18 @@ const exampleChecks: Record<string, (result: Run, folder: string) => void> = {
     };
     expect(line.content.text).toBe(MOCK_ANSWER);
   },
+  "engineChat.ts": (result) => {
+    // stories260K stands in for model.gguf (see `substitute`): a story continued, 40 tokens at most.
+    expect(result.stdout).toMatch(/^[\s\S]{20,}\n\d+ tokens \(engine\)\n$/);
+    expect(Number(result.stdout.match(/(\d+) tokens/)?.[1])).toBeLessThanOrEqual(40);
+  },
+  "renderMarkdown.ts": (result) => {
+    // Not a terminal here: no colour, and the markup is rendered (no `#`, no `**`).
+    expect(result.stdout).toContain("Title");
+    expect(result.stdout).toContain("Some bold text.");
+    expect(result.stdout).not.toMatch(/\*\*|\u001b\[/);
+    expect(result.stdout).toMatch(/one\n.*two/);
+  },
   "sseParser.ts": (result) => {
     expect(result.stdout).toBe(`${MOCK_ANSWER}\n`);
     expect(mock.requests.at(-1)?.path).toBe("/v1/chat/completions");
@@ -333,7 +349,10 @@ function escapeRegExp(text: string): string {
 }
 
 const substitute = (code: string) =>
-  code.replaceAll("http://localhost:11434", mock.url).replaceAll("http://127.0.0.1:8080", mock.url);
+  code
+    .replaceAll("http://localhost:11434", mock.url)
+    .replaceAll("http://127.0.0.1:8080", mock.url)
+    .replaceAll('"model.gguf"', JSON.stringify(storiesModel));
 
 describe("README code blocks", () => {
   it("are all ts or sh blocks", () => {
@@ -377,10 +396,11 @@ describe("README code blocks", () => {
       join(root, "node_modules", "@opentelemetry"),
       join(project, "node_modules", "@opentelemetry"),
     );
-    const result = await run(process.execPath, ["--input-type=module"], {
+    // A file, not stdin: node-llama-cpp forks a child to test its binary, which inherits execArgv.
+    writeFileSync(join(project, "example.mjs"), code);
+    const result = await run(process.execPath, [join(project, "example.mjs")], {
       cwd: project,
       env: process.env,
-      input: code,
     });
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
