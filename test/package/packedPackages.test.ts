@@ -288,7 +288,11 @@ console.log(JSON.stringify({ types: [...new Set(events.map((e) => e.type))], tex
 describe("every package, unpacked into one project with only its declared dependencies", () => {
   let consumer: string;
   let home: string;
-  const cli = () => join(consumer, "node_modules", "@llmstream", "cli", "dist", "cli", "main.js");
+  /** The command as npm links it: the CLI package's `bin` entry. */
+  const cli = () => {
+    const manifest = manifests.find((m) => m.name === "@llmstream/cli") as Manifest;
+    return join(consumer, "node_modules", "@llmstream", "cli", manifest.bin?.llmstream ?? "(no bin)");
+  };
   const runCli = (args: string[]) =>
     run(process.execPath, [cli(), ...args], {
       cwd: consumer,
@@ -399,4 +403,14 @@ describe("every package, unpacked into one project with only its declared depend
     ]);
     expect(chat.stdout.trim().length).toBeGreaterThan(10);
   }, 120_000);
+});
+
+describe("this checkout", () => {
+  it("has the llmstream command linked by npm ci, so `npx llmstream` runs it without a download", async () => {
+    const { stdout } = await run("npx", ["--no-install", "llmstream", "--version"], {
+      cwd: root,
+      timeout: 30_000,
+    });
+    expect(stdout.trim()).toBe(library.version);
+  });
 });
