@@ -1,4 +1,5 @@
 import { mkdtempSync } from "node:fs";
+import { type AddressInfo, createServer as createNetServer, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createMockServer, type MockServer } from "@llmstream/mock";
@@ -122,6 +123,43 @@ describe("llmstream serve (process)", () => {
     stalled.cli.child.kill("SIGTERM");
     expect((await stalled.cli.exited).code).toBe(0);
   }, 60_000);
+
+  it("--upstream-first-token-timeout bounds an upstream that accepts and never answers: an HTTP error, no hang", async () => {
+    // TCP accepts, no status line ever: what a wedged server or a blackholing proxy looks like.
+    const sockets = new Set<Socket>();
+    const silent = createNetServer((socket) => {
+      sockets.add(socket);
+      socket.on("error", () => {});
+    });
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const port = (silent.address() as AddressInfo).port;
+    const served = await serve([
+      "--upstream",
+      `http://127.0.0.1:${port}/v1`,
+      "--upstream-first-token-timeout",
+      "0.5",
+      "--no-log",
+    ]);
+    try {
+      const started = performance.now();
+      const response = await fetch(`${served.baseURL}/chat/completions`, {
+        method: "POST",
+        body: chatBody({ stream: true, model: "m" }),
+      });
+      const body = await response.text();
+      const elapsed = performance.now() - started;
+      expect(response.status).toBe(504);
+      expect(body).toMatch(/"code":"upstream_timeout"/);
+      expect(body).toMatch(/500 ms/);
+      expect(elapsed).toBeGreaterThan(450);
+      expect(elapsed).toBeLessThan(5000);
+    } finally {
+      served.cli.child.kill("SIGTERM");
+      await served.cli.exited;
+      for (const socket of sockets) socket.destroy();
+      silent.close();
+    }
+  }, 30_000);
 
   it("requires LLMSTREAM_API_KEY when set, and warns loudly on 0.0.0.0 without a key", async () => {
     const keyed = await serve(["--upstream", `${mock.url}/v1`], { LLMSTREAM_API_KEY: "k3y" });

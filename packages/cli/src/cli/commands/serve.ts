@@ -78,6 +78,7 @@ interface RawServeOptions {
   maxTokensCap?: string;
   threads?: string;
   grace?: string;
+  upstreamFirstTokenTimeout?: string;
   upstreamIdleTimeout?: string;
   log: boolean;
   logFile?: string;
@@ -112,6 +113,10 @@ export function registerServeCommand(
     .option("--max-tokens-cap <n>", "lower max_tokens to at most this (and use it when none is sent)")
     .option("--threads <n>", "CPU threads per engine generation (default: by model size)")
     .option("--grace <seconds>", "on SIGTERM, how long open streams may finish (default: 10)")
+    .option(
+      "--upstream-first-token-timeout <seconds>",
+      "relay: fail a request with no first token this long, failing over first (default: 120)",
+    )
     .option("--upstream-idle-timeout <seconds>", "relay: fail a stream silent this long (default: 60)")
     .option("--no-log", "do not record requests in the request log (see llmstream logs)")
     .option("--log-file <path>", "also append each request as a JSON line to this file")
@@ -131,7 +136,8 @@ function usage(io: CommandIo, message: string): number {
 function parseCount(value: string | undefined, flag: string, min: number): number | undefined | Error {
   if (value === undefined) return undefined;
   const n = Number(value);
-  const seconds = flag === "--grace" || flag === "--upstream-idle-timeout";
+  const seconds =
+    flag === "--grace" || flag === "--upstream-idle-timeout" || flag === "--upstream-first-token-timeout";
   if (value.trim() === "" || !Number.isFinite(n) || (!seconds && !Number.isInteger(n)) || n < min)
     return new Error(
       `${flag} must be a ${seconds ? "number" : "whole number"} of at least ${min}, got "${value}"`,
@@ -163,6 +169,7 @@ async function runServe(raw: RawServeOptions, io: CommandIo): Promise<number> {
     ["threads", "--threads", 1, raw.threads],
     ["grace", "--grace", 0, raw.grace],
     ["idle", "--upstream-idle-timeout", 0.001, raw.upstreamIdleTimeout],
+    ["firstToken", "--upstream-first-token-timeout", 0.001, raw.upstreamFirstTokenTimeout],
   ] as const) {
     const parsed = parseCount(value, flag, min);
     if (parsed instanceof Error) return usage(io, parsed.message);
@@ -214,7 +221,11 @@ async function runServe(raw: RawServeOptions, io: CommandIo): Promise<number> {
   if (upstreams.length > 0) {
     backend = createRelayBackend({
       upstreams,
-      timeouts: { connectMs: 10_000, firstTokenMs: 120_000, idleMs: (numbers.idle ?? 60) * 1000 },
+      timeouts: {
+        connectMs: 10_000,
+        firstTokenMs: (numbers.firstToken ?? 120) * 1000,
+        idleMs: (numbers.idle ?? 60) * 1000,
+      },
       onFinish,
     });
     description = `relay: ${upstreams.map((u) => `${u.name} (${u.protocol})`).join(", ")}`;
