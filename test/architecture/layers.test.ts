@@ -14,7 +14,7 @@ const LAYERS: string[][] = [
   ["protocols"],
   ["stream"],
   ["client", "node", "engine"],
-  ["log", "render", "mock"],
+  ["log", "render", "mock", "format"],
   ["server", "web", "bench"],
   ["cli"],
 ];

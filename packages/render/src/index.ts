@@ -7,4 +7,3 @@ export {
   type TextRenderer,
 } from "./createMarkdownRenderer.js";
 export { createPlainRenderer } from "./createPlainRenderer.js";
-export { type FormatTableOptions, formatTable } from "./formatTable.js";

@@ -1,4 +1,4 @@
-import { formatTable } from "@llmstream/render";
+import { formatTable } from "../format/formatTable.js";
 import type { Distribution } from "./distribution.js";
 import type { BenchRun } from "./runBench.js";
 import type { LevelPlan, LevelResult } from "./runLevel.js";

@@ -12,9 +12,9 @@ import {
   type RequestStats,
   requestStats,
 } from "@llmstream/log";
-import { formatTable } from "@llmstream/render";
 import type { Command } from "commander";
 import picocolors from "picocolors";
+import { formatTable } from "../../format/formatTable.js";
 import { type CommandIo, processIo } from "../CommandIo.js";
 import { ExitCode } from "../exitCodes.js";
 import { inCliTerms } from "../inCliTerms.js";

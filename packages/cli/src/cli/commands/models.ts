@@ -1,6 +1,6 @@
 import type { ModelListing } from "@llmstream/engine";
-import { formatTable } from "@llmstream/render";
 import type { Command } from "commander";
+import { formatTable } from "../../format/formatTable.js";
 import { type CommandIo, processIo } from "../CommandIo.js";
 import { ExitCode } from "../exitCodes.js";
 import { inCliTerms } from "../inCliTerms.js";
