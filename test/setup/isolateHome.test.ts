@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 // A test that logs with every default, and the in-process CLI tests of `logs`.
-const writers = ["test/setup/defaultLogLocation.test.ts", "src/cli/commands/logs.test.ts"];
+const writers = ["test/setup/defaultLogLocation.test.ts", "packages/cli/src/cli/commands/logs.test.ts"];
 
 describe("tests and the user's data folder", () => {
   it("run the log-writing tests under a temporary HOME: nothing lands in its llmstream data folder", async () => {

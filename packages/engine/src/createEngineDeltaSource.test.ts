@@ -1,6 +1,6 @@
+import { isModelError } from "llmstream";
 import { getLlama, LlamaCompletion } from "node-llama-cpp";
 import { afterAll, describe, expect, it } from "vitest";
-import { isModelError } from "../../llmstream/src/errors/ModelError.js";
 import { createEngineDeltaSource, type EnginePreparedInfo } from "./createEngineDeltaSource.js";
 import { disposeEngine, loadEngineModel } from "./engineRuntime.js";
 import {

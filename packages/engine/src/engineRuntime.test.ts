@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
+import { isModelError } from "llmstream";
 import { afterAll, describe, expect, it } from "vitest";
-import { isModelError } from "../../llmstream/src/errors/ModelError.js";
 import {
   acquireContext,
   defaultEngineThreads,

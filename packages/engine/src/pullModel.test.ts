@@ -5,8 +5,8 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { isModelError, type ModelError } from "llmstream";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { isModelError, type ModelError } from "../../llmstream/src/errors/ModelError.js";
 import { storiesModel } from "./engineTestModels.test-helper.js";
 import { pullModel, resolvePullUrl } from "./pullModel.js";
 

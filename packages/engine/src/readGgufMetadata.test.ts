@@ -1,8 +1,8 @@
 import { mkdtemp, open, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { isModelError, type ModelError } from "llmstream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { isModelError, type ModelError } from "../../llmstream/src/errors/ModelError.js";
 import {
   chatMlTemplate,
   randomLlamaModel,

@@ -1,10 +1,9 @@
 import { mkdtemp, open, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { FinishInfo, StreamEvent } from "llmstream";
+import { isModelError } from "llmstream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { isModelError } from "../../llmstream/src/errors/ModelError.js";
-import type { StreamEvent } from "../../llmstream/src/types/events.js";
-import type { FinishInfo } from "../../llmstream/src/types/options.js";
 import { disposeEngine, loadEngineModel } from "./engineRuntime.js";
 import { storiesModel } from "./engineTestModels.test-helper.js";
 import { streamEngineChat } from "./streamEngineChat.js";

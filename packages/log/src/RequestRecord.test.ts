@@ -1,5 +1,5 @@
+import { HttpError } from "llmstream";
 import { describe, expect, it } from "vitest";
-import { HttpError } from "../../llmstream/src/errors/HttpError.js";
 import { makeFinishInfo } from "./finishInfo.test-helper.js";
 import { toRequestRecord } from "./RequestRecord.js";
 

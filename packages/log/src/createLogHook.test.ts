@@ -1,8 +1,8 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { AbortedError } from "llmstream";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { AbortedError } from "../../llmstream/src/errors/AbortedError.js";
 import { createJsonlSink } from "./createJsonlSink.js";
 import { createLogHook, type SinkErrorInfo } from "./createLogHook.js";
 import { createSqliteSink } from "./createSqliteSink.js";

@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { TimeoutError } from "llmstream";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { TimeoutError } from "../../llmstream/src/errors/TimeoutError.js";
 import { createSqliteSink } from "./createSqliteSink.js";
 import { makeFinishInfo } from "./finishInfo.test-helper.js";
 import { schemaVersion } from "./migrations.js";

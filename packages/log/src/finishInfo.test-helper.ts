@@ -1,6 +1,4 @@
-import type { LlmstreamError } from "../../llmstream/src/errors/LlmstreamError.js";
-import type { FinishInfo, Protocol } from "../../llmstream/src/types/options.js";
-import type { ChatResult } from "../../llmstream/src/types/result.js";
+import type { ChatResult, FinishInfo, LlmstreamError, Protocol } from "llmstream";
 
 /** What a test varies; everything else gets a plausible value. */
 export interface FinishInfoSpec {

@@ -1,8 +1,7 @@
+import { disposeEngine, streamEngineChat } from "@llmstream/engine";
 import { SpanKind, SpanStatusCode } from "@opentelemetry/api";
 import { afterAll, describe, expect, it } from "vitest";
-import { disposeEngine } from "../../engine/src/engineRuntime.js";
 import { storiesModel } from "../../engine/src/engineTestModels.test-helper.js";
-import { streamEngineChat } from "../../engine/src/streamEngineChat.js";
 import { createOtelHook } from "./otel.js";
 import { histogramPoints, metricSetup, traceSetup } from "./otelSdk.test-helper.js";
 

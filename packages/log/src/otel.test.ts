@@ -1,6 +1,6 @@
 import { metrics, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
+import { HttpError } from "llmstream";
 import { afterEach, describe, expect, it } from "vitest";
-import { HttpError } from "../../llmstream/src/errors/HttpError.js";
 import { makeFinishInfo } from "./finishInfo.test-helper.js";
 import { createOtelHook, createOtelServerHook, genAiBuckets } from "./otel.js";
 import { histogramPoints, metricSetup, traceSetup } from "./otelSdk.test-helper.js";

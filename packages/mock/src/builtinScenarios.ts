@@ -10,7 +10,7 @@ import { scheduleScenarios } from "./scheduleScenarios.js";
 import { tokenStream } from "./tokenStream.js";
 
 /**
- * The named scenarios every mock server knows, documented in src/mock/README.md. `ok` is the
+ * The named scenarios every mock server knows, documented in packages/mock/README.md. `ok` is the
  * default: the fixed multi-byte answer with obfuscation fields and `: ping` comments in between.
  * On `/v1/responses` the same names answer in Responses events (see responsesScenarios.ts).
  */

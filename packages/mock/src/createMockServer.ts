@@ -5,7 +5,7 @@ import type { MockRequestRecord } from "./MockRequestRecord.js";
 import { runSteps } from "./runSteps.js";
 import type { MockApi, Scenario, ScenarioResponse } from "./Scenario.js";
 
-/** A running mock server. See src/mock/README.md for the scenario table. */
+/** A running mock server. See packages/mock/README.md for the scenario table. */
 export interface MockServer {
   /** `http://127.0.0.1:PORT` */
   url: string;

@@ -60,7 +60,7 @@ function pagePaced(context: ScenarioContext) {
   });
 }
 
-/** Scenarios for the chat page's browser tests (src/web), documented in src/mock/README.md. */
+/** Scenarios for the chat page's browser tests (packages/cli/src/web), documented in packages/mock/README.md. */
 export const pageScenarios: Record<string, Scenario> = {
   "page-xss": (context) =>
     tokenStream(context, {

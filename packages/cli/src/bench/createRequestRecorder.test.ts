@@ -1,8 +1,6 @@
+import type { ChatResult } from "llmstream";
+import { HttpError, ServerError, TruncatedError } from "llmstream";
 import { describe, expect, it } from "vitest";
-import { HttpError } from "../../../llmstream/src/errors/HttpError.js";
-import { ServerError } from "../../../llmstream/src/errors/ServerError.js";
-import { TruncatedError } from "../../../llmstream/src/errors/TruncatedError.js";
-import type { ChatResult } from "../../../llmstream/src/types/result.js";
 import { apportionTokens, classifyError, createRequestRecorder } from "./createRequestRecorder.js";
 
 function result(overrides: Partial<ChatResult> & { tokens: number; firstChunkAt?: number }): ChatResult {

@@ -1,5 +1,5 @@
+import type { Transport } from "llmstream";
 import { describe, expect, it } from "vitest";
-import type { Transport } from "../../../llmstream/src/types/Transport.js";
 import { watchEndMarker } from "./watchEndMarker.js";
 
 const fakeTransport =

@@ -1,9 +1,8 @@
 import fc from "fast-check";
+import type { ChatResult, StreamEvent } from "llmstream";
 import { describe, expect, it } from "vitest";
 import { llamaCppTimings } from "../../../llmstream/src/protocols/llamaCppTimings.js";
 import { createSseParser } from "../../../llmstream/src/sse/createSseParser.js";
-import type { StreamEvent } from "../../../llmstream/src/types/events.js";
-import type { ChatResult } from "../../../llmstream/src/types/result.js";
 import { createChatChunkEncoder } from "./createChatChunkEncoder.js";
 
 const done = (text: string): StreamEvent =>

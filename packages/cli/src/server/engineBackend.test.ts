@@ -1,7 +1,7 @@
+import { disposeEngine } from "@llmstream/engine";
+import type { FinishInfo } from "llmstream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { disposeEngine } from "../../../engine/src/engineRuntime.js";
 import { storiesModel } from "../../../engine/src/engineTestModels.test-helper.js";
-import type { FinishInfo } from "../../../llmstream/src/types/options.js";
 import { createEngineBackend } from "./createEngineBackend.js";
 import { createServeApp, type ServeApp } from "./createServeApp.js";
 import { type NodeServer, serveNode } from "./serveNode.js";

@@ -1,10 +1,10 @@
 import { createOpenAI } from "@ai-sdk/openai";
 import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
+import { disposeEngine } from "@llmstream/engine";
 import { createMockServer, type MockServer } from "@llmstream/mock";
 import { streamText } from "ai";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { disposeEngine } from "../../../engine/src/engineRuntime.js";
 import { storiesModel } from "../../../engine/src/engineTestModels.test-helper.js";
 import { streamChat } from "../../../llmstream/src/client/streamChat.js";
 import { MOCK_ANSWER } from "../../../mock/src/mockAnswer.js";

@@ -1,12 +1,12 @@
 // biome-ignore-all lint/suspicious/noExplicitAny: the tests read loosely typed wire JSON
 
+import { disposeEngine } from "@llmstream/engine";
 import { createMockServer, MOCK_ANSWER, type MockServer } from "@llmstream/mock";
+import { isLlmstreamError } from "llmstream";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { disposeEngine } from "../../../engine/src/engineRuntime.js";
 import { storiesModel } from "../../../engine/src/engineTestModels.test-helper.js";
 import { streamChat } from "../../../llmstream/src/client/streamChat.js";
-import { isLlmstreamError } from "../../../llmstream/src/errors/LlmstreamError.js";
 import { responsesStream } from "../../../mock/src/responsesStream.js";
 import type { Scenario } from "../../../mock/src/Scenario.js";
 import { createEngineBackend } from "./createEngineBackend.js";

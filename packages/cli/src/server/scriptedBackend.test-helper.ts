@@ -1,5 +1,4 @@
-import { HttpError } from "../../../llmstream/src/errors/HttpError.js";
-import { ServerError } from "../../../llmstream/src/errors/ServerError.js";
+import { HttpError, ServerError } from "llmstream";
 import type { DeltaSink } from "../../../llmstream/src/protocols/DeltaSink.js";
 import { createChatStream } from "../../../llmstream/src/stream/createChatStream.js";
 import type { Backend, GenerationHooks, GenerationOutcome } from "./Backend.js";

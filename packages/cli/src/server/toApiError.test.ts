@@ -1,8 +1,5 @@
+import { ConnectionError, HttpError, TimeoutError, TruncatedError } from "llmstream";
 import { describe, expect, it } from "vitest";
-import { ConnectionError } from "../../../llmstream/src/errors/ConnectionError.js";
-import { HttpError } from "../../../llmstream/src/errors/HttpError.js";
-import { TimeoutError } from "../../../llmstream/src/errors/TimeoutError.js";
-import { TruncatedError } from "../../../llmstream/src/errors/TruncatedError.js";
 import { toApiError } from "./toApiError.js";
 
 describe("toApiError", () => {

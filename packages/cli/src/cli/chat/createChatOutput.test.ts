@@ -1,6 +1,6 @@
+import type { StreamEvent } from "llmstream";
+import { TruncatedError } from "llmstream";
 import { describe, expect, it } from "vitest";
-import { TruncatedError } from "../../../../llmstream/src/errors/TruncatedError.js";
-import type { StreamEvent } from "../../../../llmstream/src/types/events.js";
 import { createMarkdownRenderer, renderMarkdown } from "../../../../render/src/createMarkdownRenderer.js";
 import { type ChatOutputOptions, createChatOutput } from "./createChatOutput.js";
 

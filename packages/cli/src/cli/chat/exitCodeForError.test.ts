@@ -1,11 +1,13 @@
+import {
+  AbortedError,
+  ConnectionError,
+  HttpError,
+  ProtocolError,
+  ServerError,
+  TimeoutError,
+  TruncatedError,
+} from "llmstream";
 import { describe, expect, it } from "vitest";
-import { AbortedError } from "../../../../llmstream/src/errors/AbortedError.js";
-import { ConnectionError } from "../../../../llmstream/src/errors/ConnectionError.js";
-import { HttpError } from "../../../../llmstream/src/errors/HttpError.js";
-import { ProtocolError } from "../../../../llmstream/src/errors/ProtocolError.js";
-import { ServerError } from "../../../../llmstream/src/errors/ServerError.js";
-import { TimeoutError } from "../../../../llmstream/src/errors/TimeoutError.js";
-import { TruncatedError } from "../../../../llmstream/src/errors/TruncatedError.js";
 import { exitCodeForError } from "./exitCodeForError.js";
 
 describe("exitCodeForError", () => {

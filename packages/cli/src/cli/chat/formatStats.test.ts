@@ -1,5 +1,5 @@
+import type { ChatResult } from "llmstream";
 import { describe, expect, it } from "vitest";
-import type { ChatResult } from "../../../../llmstream/src/types/result.js";
 import { formatStats } from "./formatStats.js";
 
 function result(overrides: {

@@ -1,6 +1,6 @@
+import type { ChatMessage } from "llmstream";
 import { describe, expect, it } from "vitest";
 import type { EnginePreparedInfo } from "../../../../engine/src/createEngineDeltaSource.js";
-import type { ChatMessage } from "../../../../llmstream/src/types/options.js";
 import {
   type OpenChatEventsOptions,
   toEngineChatOptions,

@@ -1,6 +1,5 @@
+import { HttpError, TruncatedError } from "llmstream";
 import { describe, expect, it } from "vitest";
-import { HttpError } from "../../../../llmstream/src/errors/HttpError.js";
-import { TruncatedError } from "../../../../llmstream/src/errors/TruncatedError.js";
 import { serializeEvent } from "./serializeEvent.js";
 
 describe("serializeEvent", () => {

@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { ConnectionError } from "llmstream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ConnectionError } from "../../../../llmstream/src/errors/ConnectionError.js";
 import { createSqliteSink } from "../../../../log/src/createSqliteSink.js";
 import { makeFinishInfo } from "../../../../log/src/finishInfo.test-helper.js";
 import { type RequestRecord, toRequestRecord } from "../../../../log/src/RequestRecord.js";

@@ -1,9 +1,5 @@
+import { ConnectionError, HttpError, ServerError, TimeoutError, TruncatedError } from "llmstream";
 import { describe, expect, it } from "vitest";
-import { ConnectionError } from "../../../../llmstream/src/errors/ConnectionError.js";
-import { HttpError } from "../../../../llmstream/src/errors/HttpError.js";
-import { ServerError } from "../../../../llmstream/src/errors/ServerError.js";
-import { TimeoutError } from "../../../../llmstream/src/errors/TimeoutError.js";
-import { TruncatedError } from "../../../../llmstream/src/errors/TruncatedError.js";
 import { API_KEY_NEEDED, describeError } from "./describeError.js";
 
 describe("describeError", () => {

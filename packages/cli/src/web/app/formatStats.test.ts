@@ -1,5 +1,5 @@
+import type { StreamMetrics } from "llmstream";
 import { describe, expect, it } from "vitest";
-import type { StreamMetrics } from "../../../../llmstream/src/types/metrics.js";
 import { formatStats } from "./formatStats.js";
 
 const metrics: StreamMetrics = {
