@@ -2,9 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { UsageSource } from "llmstream";
-import type { DeltaSink, ToolCallFragment, UsageReport } from "../../llmstream/src/protocols/DeltaSink.js";
-import type { DeltaSource } from "../../llmstream/src/stream/DeltaSource.js";
+import type { DeltaSink, DeltaSource, ToolCallFragment, UsageReport, UsageSource } from "llmstream";
 import { parseGgufHeader } from "./parseGgufHeader.js";
 
 /** The shared tiny models, found relative to the repository (CI clones it beside `shared/`). */

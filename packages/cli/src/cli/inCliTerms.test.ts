@@ -1,8 +1,8 @@
+import { readGgufMetadata } from "@llmstream/engine";
+import { parseSince } from "@llmstream/log";
 import { describe, expect, it } from "vitest";
-import { readGgufMetadata } from "../../../engine/src/readGgufMetadata.js";
 import { connectionError } from "../../../llmstream/src/client/nodeTransport.js";
 import { timeoutError } from "../../../llmstream/src/stream/timeoutError.js";
-import { parseSince } from "../../../log/src/parseSince.js";
 import { DEFINITIONS } from "../bench/definitions.js";
 import { parseUpstream } from "../server/parseUpstream.js";
 import { benchTerms, inCliTerms, serveTerms } from "./inCliTerms.js";

@@ -1,8 +1,8 @@
 import fc from "fast-check";
 import type { ChatResult, StreamEvent } from "llmstream";
+import { createSseParser } from "llmstream/sse";
 import { describe, expect, it } from "vitest";
 import { llamaCppTimings } from "../../../llmstream/src/protocols/llamaCppTimings.js";
-import { createSseParser } from "../../../llmstream/src/sse/createSseParser.js";
 import { createChatChunkEncoder } from "./createChatChunkEncoder.js";
 
 const done = (text: string): StreamEvent =>

@@ -1,13 +1,12 @@
 import { createOpenAI } from "@ai-sdk/openai";
 import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
 import { disposeEngine } from "@llmstream/engine";
-import { createMockServer, type MockServer } from "@llmstream/mock";
+import { createMockServer, MOCK_ANSWER, type MockServer } from "@llmstream/mock";
 import { streamText } from "ai";
+import { streamChat } from "llmstream";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { storiesModel } from "../../../engine/src/engineTestModels.test-helper.js";
-import { streamChat } from "../../../llmstream/src/client/streamChat.js";
-import { MOCK_ANSWER } from "../../../mock/src/mockAnswer.js";
 import { createEngineBackend } from "./createEngineBackend.js";
 import { createRelayBackend } from "./createRelayBackend.js";
 import { createServeApp, type ServeApp } from "./createServeApp.js";

@@ -1,8 +1,7 @@
 // biome-ignore-all lint/suspicious/noExplicitAny: the test reads loosely typed wire JSON
 
-import { createMockServer, type MockServer } from "@llmstream/mock";
+import { createMockServer, MOCK_ANSWER, type MockServer } from "@llmstream/mock";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { MOCK_ANSWER } from "../../../mock/src/mockAnswer.js";
 import { createRelayBackend } from "./createRelayBackend.js";
 import { createServeApp, type ServeApp } from "./createServeApp.js";
 import { type NodeServer, serveNode } from "./serveNode.js";

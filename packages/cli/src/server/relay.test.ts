@@ -1,9 +1,9 @@
 // biome-ignore-all lint/suspicious/noExplicitAny: the tests read loosely typed wire JSON
 
 import { createMockServer, type MockServer } from "@llmstream/mock";
+import { streamChat } from "llmstream";
+import { nodeTransport } from "llmstream/node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { nodeTransport } from "../../../llmstream/src/client/nodeTransport.js";
-import { streamChat } from "../../../llmstream/src/client/streamChat.js";
 import { createRelayBackend, type RelayBackendOptions } from "./createRelayBackend.js";
 import { createServeApp, type ServeApp } from "./createServeApp.js";
 import type { UpstreamConfig } from "./parseUpstream.js";
@@ -74,6 +74,8 @@ describe("relay in front of the mock: every fault reaches the client as an error
     ["http-502-html", 502],
     ["http-404-ollama", 404],
     ["wrong-content-type", 502],
+    // A 16 MiB line after the role chunk: over the core's line limit before any content token.
+    ["huge-line", 502],
   ];
   for (const [scenario, status] of faults) {
     it(`${scenario}: ${status === 200 ? "in-band error after the first token" : `HTTP ${status}`}, never a clean end`, async () => {
@@ -84,6 +86,18 @@ describe("relay in front of the mock: every fault reaches the client as an error
       else expect(JSON.parse(result.text).error.message).toEqual(expect.any(String));
     });
   }
+
+  it("huge-line: the relay stops at its line limit, says so, and closes the upstream request at once", async () => {
+    const before = mock.requests.length;
+    const started = performance.now();
+    const result = await outcome(relay([upstream("huge-line")]));
+    expect(result.status).toBe(502);
+    expect(JSON.parse(result.text).error.message).toMatch(/line/i);
+    // The mock would keep the line open for 10 s more; the relay hung up instead.
+    const record = await mock.waitForClose(before, { timeoutMs: 2000 });
+    expect(record.clientClosedEarly).toBe(true);
+    expect(performance.now() - started).toBeLessThan(3000);
+  });
 
   it("no-done (finish reason sent, then no [DONE]): the answer was complete, so the client gets a clean end", async () => {
     // Only a missing finish reason is a cut; the core accepts a finished answer whose [DONE] is lost.

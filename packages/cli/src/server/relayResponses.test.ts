@@ -1,14 +1,13 @@
 // biome-ignore-all lint/suspicious/noExplicitAny: the tests read loosely typed wire JSON
 
 import { disposeEngine } from "@llmstream/engine";
+import type { Scenario } from "@llmstream/mock";
 import { createMockServer, MOCK_ANSWER, type MockServer } from "@llmstream/mock";
-import { isLlmstreamError } from "llmstream";
+import { isLlmstreamError, streamChat } from "llmstream";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { storiesModel } from "../../../engine/src/engineTestModels.test-helper.js";
-import { streamChat } from "../../../llmstream/src/client/streamChat.js";
 import { responsesStream } from "../../../mock/src/responsesStream.js";
-import type { Scenario } from "../../../mock/src/Scenario.js";
 import { createEngineBackend } from "./createEngineBackend.js";
 import { createRelayBackend } from "./createRelayBackend.js";
 import { createServeApp, type ServeApp } from "./createServeApp.js";

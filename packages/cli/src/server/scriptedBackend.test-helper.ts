@@ -1,6 +1,5 @@
-import { HttpError, ServerError } from "llmstream";
-import type { DeltaSink } from "../../../llmstream/src/protocols/DeltaSink.js";
-import { createChatStream } from "../../../llmstream/src/stream/createChatStream.js";
+import type { DeltaSink } from "llmstream";
+import { createChatStream, HttpError, ServerError } from "llmstream";
 import type { Backend, GenerationHooks, GenerationOutcome } from "./Backend.js";
 import type { GenerationRequest } from "./GenerationRequest.js";
 

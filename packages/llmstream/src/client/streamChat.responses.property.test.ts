@@ -1,9 +1,8 @@
+import type { MockRequestRecord, ScenarioResponse } from "@llmstream/mock";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { MockRequestRecord } from "../../../mock/src/MockRequestRecord.js";
 import { responsesScenarios } from "../../../mock/src/responsesScenarios.js";
 import { responsesStream } from "../../../mock/src/responsesStream.js";
-import type { ScenarioResponse } from "../../../mock/src/Scenario.js";
 import { responseBytes } from "../../../mock/src/scenarioHelpers.js";
 import type { StreamEvent } from "../types/events.js";
 import { splitAt } from "../utils/splitAt.test-helper.js";

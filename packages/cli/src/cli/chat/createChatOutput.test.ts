@@ -1,7 +1,7 @@
+import { createMarkdownRenderer, renderMarkdown } from "@llmstream/render";
 import type { StreamEvent } from "llmstream";
 import { TruncatedError } from "llmstream";
 import { describe, expect, it } from "vitest";
-import { createMarkdownRenderer, renderMarkdown } from "../../../../render/src/createMarkdownRenderer.js";
 import { type ChatOutputOptions, createChatOutput } from "./createChatOutput.js";
 
 async function render(events: StreamEvent[], options: Omit<ChatOutputOptions, "writer">): Promise<string> {

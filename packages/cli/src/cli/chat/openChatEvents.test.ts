@@ -1,6 +1,6 @@
+import type { EnginePreparedInfo } from "@llmstream/engine";
 import type { ChatMessage } from "llmstream";
 import { describe, expect, it } from "vitest";
-import type { EnginePreparedInfo } from "../../../../engine/src/createEngineDeltaSource.js";
 import {
   type OpenChatEventsOptions,
   toEngineChatOptions,

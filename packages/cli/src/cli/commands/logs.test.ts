@@ -1,12 +1,11 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { RequestStats } from "@llmstream/log";
+import { createSqliteSink, type RequestRecord, toRequestRecord } from "@llmstream/log";
 import { ConnectionError } from "llmstream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createSqliteSink } from "../../../../log/src/createSqliteSink.js";
 import { makeFinishInfo } from "../../../../log/src/finishInfo.test-helper.js";
-import { type RequestRecord, toRequestRecord } from "../../../../log/src/RequestRecord.js";
-import type { RequestStats } from "../../../../log/src/requestStats.js";
 import { runCli } from "../runCli.js";
 
 let home: string;

@@ -1,11 +1,11 @@
 import { copyFile, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { ModelListing } from "@llmstream/engine";
 import { createMockServer, type MockServer } from "@llmstream/mock";
 import { Command } from "commander";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { randomLlamaModel, storiesModel } from "../../../../engine/src/engineTestModels.test-helper.js";
-import type { ModelListing } from "../../../../engine/src/listModels.js";
 import { formatBytes, formatCount, registerModelsCommand } from "./models.js";
 
 let dir: string;
