@@ -1,4 +1,3 @@
-import { builtinScenarios, runMockServer } from "@llmstream/mock";
 import type { Command } from "commander";
 import { type CommandIo, processIo } from "../CommandIo.js";
 import { ExitCode } from "../exitCodes.js";
@@ -42,6 +41,8 @@ interface MockFlags {
 }
 
 async function runMock(options: MockFlags, io: CommandIo): Promise<number> {
+  // Loaded here, not at the top: every `llmstream` start would otherwise pay for the mock (~40 ms).
+  const { builtinScenarios, runMockServer } = await import("@llmstream/mock");
   if (options.list === true) {
     io.stdout.write(`${Object.keys(builtinScenarios).sort().join("\n")}\n`);
     return ExitCode.ok;
