@@ -64,10 +64,23 @@ export function isApiError(value: unknown): value is ApiError {
   return value instanceof Error && value.name === "ApiError" && "status" in value && "toBody" in value;
 }
 
-/** The JSON error response for `error`, with its headers (`Retry-After`, …) and any `extraHeaders`. */
-export function errorResponse(error: ApiError, extraHeaders: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(error.toBody()), {
+/**
+ * The JSON error answer for `error` as status, headers (its own, such as `Retry-After`, after any
+ * `extraHeaders`) and body text: what both the web `Response` and the node:http adapter send.
+ */
+export function errorReply(
+  error: ApiError,
+  extraHeaders: Record<string, string> = {},
+): { status: number; headers: Record<string, string>; body: string } {
+  return {
     status: error.status,
     headers: { "content-type": "application/json", ...extraHeaders, ...error.headers },
-  });
+    body: JSON.stringify(error.toBody()),
+  };
+}
+
+/** {@link errorReply} as a web `Response`. */
+export function errorResponse(error: ApiError, extraHeaders: Record<string, string> = {}): Response {
+  const reply = errorReply(error, extraHeaders);
+  return new Response(reply.body, { status: reply.status, headers: reply.headers });
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { StreamEvent } from "llmstream";
-import { ApiError, errorResponse } from "./ApiError.js";
+import { ApiError, errorReply, errorResponse } from "./ApiError.js";
 import { type AppReply, type AppRequest, directRoutes } from "./AppRequest.js";
 import type { Backend, GenerationOutcome } from "./Backend.js";
 import { completeBody } from "./completeBody.js";
@@ -410,18 +410,9 @@ function keyRefused(): ApiError {
   });
 }
 
-/** The same body and headers as {@link errorResponse}. */
-function errorReply(error: ApiError, extraHeaders: Record<string, string>): AppReply {
+function jsonReply(body: unknown, headers: Record<string, string>, status = 200): AppReply {
   return {
-    status: error.status,
-    headers: { "content-type": "application/json", ...extraHeaders, ...error.headers },
-    body: JSON.stringify(error.toBody()),
-  };
-}
-
-function jsonReply(body: unknown, headers: Record<string, string>): AppReply {
-  return {
-    status: 200,
+    status,
     headers: { "content-type": "application/json", ...headers },
     body: JSON.stringify(body),
   };
@@ -434,8 +425,5 @@ function encoderFor(endpoint: Endpoint, context: EncoderContext): StreamEncoder 
 }
 
 function json(body: unknown, headers: Record<string, string>, status = 200): Response {
-  return new Response(JSON.stringify(body), {
-    status,
-    headers: { "content-type": "application/json", ...headers },
-  });
+  return toResponse(jsonReply(body, headers, status));
 }
