@@ -217,6 +217,20 @@ describe("serveNode's direct route answers exactly as fetch(Request) does", () =
   });
 });
 
+describe("serveNode and requests a web Request cannot hold", () => {
+  it("answers a Host that is not a valid URL host with a 400 in the OpenAI error shape", async () => {
+    const plain = await both(scripted(hello));
+    for (const base of [plain.direct, plain.web]) {
+      const answer = await ask(base, "/v1/chat/completions", post(chat(), { host: "a b" }));
+      expect(answer.status).toBe(400);
+      expect(answer.headers["content-type"]).toBe("application/json");
+      expect(JSON.parse(answer.body)).toEqual({
+        error: { message: "Bad request URL", type: "invalid_request_error", param: null, code: null },
+      });
+    }
+  });
+});
+
 describe("the direct route with the relay", () => {
   it("closes the upstream within 100 ms of the client going away, and in-flight returns to 0", async () => {
     const backend = createRelayBackend({

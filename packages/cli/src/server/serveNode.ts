@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
+import { ApiError, errorReply } from "./ApiError.js";
 import type { AppReply, AppRequest } from "./AppRequest.js";
 import { directRoutes } from "./AppRequest.js";
 import type { ServeApp } from "./createServeApp.js";
@@ -92,19 +93,14 @@ async function handle(app: ServeApp, req: IncomingMessage, res: ServerResponse, 
   let reply: AppReply | Response;
   if (direct !== undefined) reply = await direct;
   else {
-    let request: Request;
+    let request: Request | undefined;
     try {
       request = webRequest(req, hostHeader, method, body, controller.signal);
     } catch {
-      res.writeHead(400, { "content-type": "application/json" });
-      res.end(
-        JSON.stringify({
-          error: { message: "Bad request URL", type: "invalid_request_error", param: null, code: null },
-        }),
-      );
-      return;
+      // A URL or Host that `new Request` refuses.
     }
-    reply = await app.fetch(request);
+    reply =
+      request === undefined ? errorReply(new ApiError(400, "Bad request URL")) : await app.fetch(request);
   }
   const sse =
     reply instanceof Response
