@@ -1,10 +1,11 @@
-import { readdirSync, readFileSync } from "node:fs";
-import { join, relative } from "node:path";
+import { readFileSync } from "node:fs";
+import { relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
 import ts from "typescript";
 import { describe, expect, it } from "vitest";
 import { createProgram } from "../../packages/cli/src/cli/runCli.js";
+import { sourceFiles } from "./sourceFiles.js";
 
 // Library messages speak in library terms (`timeouts.idleMs`, `baseURL`); the CLI puts its flag names
 // in their place (packages/cli/src/cli/inCliTerms.ts). So no string in the shipped source outside the CLI may
@@ -28,15 +29,6 @@ function longFlags(command: Command): Set<string> {
   };
   visit(command);
   return flags;
-}
-
-function* sourceFiles(dir: string): Generator<string> {
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) {
-      if (entry.name !== "dist" && entry.name !== "node_modules") yield* sourceFiles(path);
-    } else if (entry.name.endsWith(".ts") && !/\.test(-helper)?\.ts$/.test(entry.name)) yield path;
-  }
 }
 
 /** The text of every string literal and template literal piece in `code`. */

@@ -3,6 +3,7 @@ import { builtinModules } from "node:module";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { sourceFiles } from "./sourceFiles.js";
 
 // Each package is installed on its own by its users, so what its shipped source imports must be what
 // its package.json declares: an undeclared import works in this workspace (everything is hoisted)
@@ -14,15 +15,6 @@ const BUNDLED = [join(packages, "cli", "src", "web", "app")];
 const IMPORT =
   /(?:^|[;\s])(?:import|export)\s*(?:type\s+)?(?:[^'"`;]*?\s*from\s*)?["']([^"'.#][^"']*)["']|(?:import|require)\(\s*["']([^"'.#][^"']*)["']\s*\)/gm;
 
-function* sourceFiles(dir: string): Generator<string> {
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) {
-      if (!BUNDLED.includes(path)) yield* sourceFiles(path);
-    } else if (/\.ts$/.test(entry.name) && !/\.test(-helper)?\.ts$/.test(entry.name)) yield path;
-  }
-}
-
 /** `@scope/name/sub` → `@scope/name`, `name/sub` → `name`. */
 function packageOf(specifier: string): string {
   const parts = specifier.split("/");
@@ -32,7 +24,7 @@ function packageOf(specifier: string): string {
 /** The npm packages the shipped source of `source` imports (Node built-ins left out). */
 function importedPackages(source: string): Set<string> {
   const found = new Set<string>();
-  for (const file of sourceFiles(source)) {
+  for (const file of sourceFiles(source, BUNDLED)) {
     const code = readFileSync(file, "utf8")
       .replace(/\/\*[\s\S]*?\*\//g, "")
       .replace(/^\s*\/\/.*$/gm, "");

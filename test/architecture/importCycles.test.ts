@@ -1,7 +1,8 @@
-import { readdirSync, readFileSync } from "node:fs";
-import { dirname, join, relative, resolve } from "node:path";
+import { readFileSync } from "node:fs";
+import { dirname, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { sourceFiles } from "./sourceFiles.js";
 
 // An import cycle makes the load order decide what a module sees (a `const` read before it is
 // initialised), and it hides which file depends on which. The CLI once had one of seven files through
@@ -10,14 +11,6 @@ const src = fileURLToPath(new URL("../../packages/cli/src/", import.meta.url));
 /** Static imports and re-exports (type-only ones too: they still say "this file needs that one"), and `import()`. */
 const IMPORT =
   /(?:^|[;\s])(?:import|export)\s*(?:type\s+)?(?:[^'"`;]*?\s*from\s*)?["'](\.{1,2}\/[^"']+)["']|import\(\s*["'](\.{1,2}\/[^"']+)["']\s*\)/gm;
-
-function* sourceFiles(dir: string): Generator<string> {
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) yield* sourceFiles(path);
-    else if (entry.name.endsWith(".ts") && !/\.test(-helper)?\.ts$/.test(entry.name)) yield path;
-  }
-}
 
 /** The import graph of the `.ts` files under `dir`: file → the files under `dir` it imports. */
 function importGraph(dir: string): Map<string, string[]> {

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { sourceFiles } from "./sourceFiles.js";
 
 // The packages and their folders are the layers (README, "Architecture"). A unit — a folder of
 // `llmstream` or of the CLI package, or a whole single-purpose package — may import from itself and
@@ -50,14 +51,6 @@ const ENTRY_UNIT: Record<string, string> = {
 
 const packages = fileURLToPath(new URL("../../packages/", import.meta.url));
 const IMPORT = /(?:from|import)\s*\(?\s*["']((?:\.{1,2}\/|llmstream|@llmstream\/)[^"']*)["']/g;
-
-function* sourceFiles(dir: string): Generator<string> {
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) yield* sourceFiles(path);
-    else if (/\.ts$/.test(entry.name) && !/\.test(-helper)?\.ts$/.test(entry.name)) yield path;
-  }
-}
 
 /** The unit a source file belongs to: "(root)" for a package's own index.ts of a per-folder package. */
 function unitOf(path: string): string {
