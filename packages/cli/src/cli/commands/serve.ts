@@ -132,15 +132,19 @@ function usage(io: CommandIo, message: string): number {
   return ExitCode.usage;
 }
 
-/** Seconds may be fractional; counts must be whole. */
-function parseCount(value: string | undefined, flag: string, min: number): number | undefined | Error {
+/** A flag's number: a count must be whole, seconds may be fractional. */
+function parseNumber(
+  value: string | undefined,
+  flag: string,
+  min: number,
+  unit: "count" | "seconds",
+): number | undefined | Error {
   if (value === undefined) return undefined;
   const n = Number(value);
-  const seconds =
-    flag === "--grace" || flag === "--upstream-idle-timeout" || flag === "--upstream-first-token-timeout";
-  if (value.trim() === "" || !Number.isFinite(n) || (!seconds && !Number.isInteger(n)) || n < min)
+  const whole = unit === "count";
+  if (value.trim() === "" || !Number.isFinite(n) || (whole && !Number.isInteger(n)) || n < min)
     return new Error(
-      `${flag} must be a ${seconds ? "number" : "whole number"} of at least ${min}, got "${value}"`,
+      `${flag} must be a ${whole ? "whole number" : "number"} of at least ${min}, got "${value}"`,
     );
   return n;
 }
@@ -160,18 +164,18 @@ async function runServe(raw: RawServeOptions, io: CommandIo): Promise<number> {
     smallModelParameters,
   } = await loadServeModules();
   const numbers: Record<string, number | undefined> = {};
-  for (const [key, flag, min, value] of [
-    ["port", "--port", 0, raw.port],
-    ["parallel", "--parallel", 1, raw.parallel],
-    ["queue", "--queue", 0, raw.queue],
-    ["maxBody", "--max-body", 1, raw.maxBody],
-    ["maxTokensCap", "--max-tokens-cap", 1, raw.maxTokensCap],
-    ["threads", "--threads", 1, raw.threads],
-    ["grace", "--grace", 0, raw.grace],
-    ["idle", "--upstream-idle-timeout", 0.001, raw.upstreamIdleTimeout],
-    ["firstToken", "--upstream-first-token-timeout", 0.001, raw.upstreamFirstTokenTimeout],
+  for (const [key, flag, min, value, unit] of [
+    ["port", "--port", 0, raw.port, "count"],
+    ["parallel", "--parallel", 1, raw.parallel, "count"],
+    ["queue", "--queue", 0, raw.queue, "count"],
+    ["maxBody", "--max-body", 1, raw.maxBody, "count"],
+    ["maxTokensCap", "--max-tokens-cap", 1, raw.maxTokensCap, "count"],
+    ["threads", "--threads", 1, raw.threads, "count"],
+    ["grace", "--grace", 0, raw.grace, "seconds"],
+    ["idle", "--upstream-idle-timeout", 0.001, raw.upstreamIdleTimeout, "seconds"],
+    ["firstToken", "--upstream-first-token-timeout", 0.001, raw.upstreamFirstTokenTimeout, "seconds"],
   ] as const) {
-    const parsed = parseCount(value, flag, min);
+    const parsed = parseNumber(value, flag, min, unit);
     if (parsed instanceof Error) return usage(io, parsed.message);
     numbers[key] = parsed;
   }
