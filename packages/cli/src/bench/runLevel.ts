@@ -4,6 +4,7 @@ import type { ChatStream } from "llmstream";
 import { type Arrivals, arrivalTimes } from "./arrivalTimes.js";
 import type { BenchRecord } from "./BenchRecord.js";
 import { createRequestRecorder } from "./createRequestRecorder.js";
+import { createStartGate } from "./createStartGate.js";
 import { monitorClient } from "./monitorClient.js";
 import type { BenchPrompt } from "./prompts.js";
 import { type LevelStats, type Slo, summarizeLevel } from "./summarizeLevel.js";
@@ -166,25 +167,40 @@ interface LoopOptions extends RunLevelOptions {
   durationMs?: number;
 }
 
-/** `workers` loops, each sending its next request as soon as its previous one ended. */
+/**
+ * `workers` loops, each sending its next request as soon as its previous one ended. Starts go through
+ * a {@link createStartGate} so that a burst of them never holds back reading the open streams.
+ */
 async function closedLoop(options: LoopOptions, onRecord: (record: BenchRecord) => void): Promise<void> {
   const origin = options.origin ?? performance.now();
   const deadline = options.durationMs === undefined ? Number.POSITIVE_INFINITY : origin + options.durationMs;
+  const gate = createStartGate();
   let next = 0;
+  const more = () => next < options.count && performance.now() < deadline && !options.signal.aborted;
   const worker = async () => {
-    while (next < options.count && performance.now() < deadline && !options.signal.aborted) {
-      const index = next++;
-      const promptIndex = (options.promptOffset + index) % options.prompts.length;
-      onRecord(
-        await measure(options.send, {
-          prompt: options.prompts[promptIndex] as BenchPrompt,
-          promptIndex,
-          index,
-          origin,
-          stream: options.stream,
-          signal: options.signal,
+    for (;;) {
+      const record = await new Promise<BenchRecord | undefined>((resolve) =>
+        gate(() => {
+          // Checked when the start runs, not when it was queued: the deadline may have passed meanwhile.
+          if (!more()) {
+            resolve(undefined);
+            return;
+          }
+          const index = next++;
+          const promptIndex = (options.promptOffset + index) % options.prompts.length;
+          // measure() sends synchronously (up to the request's write), so the gate's budget counts it.
+          void measure(options.send, {
+            prompt: options.prompts[promptIndex] as BenchPrompt,
+            promptIndex,
+            index,
+            origin,
+            stream: options.stream,
+            signal: options.signal,
+          }).then(resolve);
         }),
       );
+      if (record === undefined) return;
+      onRecord(record);
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, options.workers) }, worker));
