@@ -119,6 +119,9 @@ describe("llmstream serve (process)", () => {
     expect(events).toMatch(
       /event: response\.failed\ndata: .*"code":"upstream_timeout","message":"[^"]*300 ms/,
     );
+    // The advice names serve's flag, not the library option behind it.
+    expect(events).toMatch(/raise --upstream-idle-timeout/);
+    expect(events).not.toMatch(/timeouts\./);
     expect(events).not.toMatch(/response\.completed/);
     stalled.cli.child.kill("SIGTERM");
     expect((await stalled.cli.exited).code).toBe(0);
@@ -151,6 +154,8 @@ describe("llmstream serve (process)", () => {
       expect(response.status).toBe(504);
       expect(body).toMatch(/"code":"upstream_timeout"/);
       expect(body).toMatch(/500 ms/);
+      expect(body).toMatch(/raise --upstream-first-token-timeout/);
+      expect(body).not.toMatch(/timeouts\./);
       expect(elapsed).toBeGreaterThan(450);
       expect(elapsed).toBeLessThan(5000);
     } finally {

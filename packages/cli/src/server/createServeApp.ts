@@ -14,7 +14,7 @@ import { readJsonBody } from "./readJsonBody.js";
 import { corsHeaders, createBearerCheck, isAllowedHost } from "./requestGuards.js";
 import { SseBody, sseResponse } from "./SseBody.js";
 import type { EncoderContext, StreamEncoder } from "./StreamEncoder.js";
-import { toApiError } from "./toApiError.js";
+import { type TimeoutSettingNames, toApiError } from "./toApiError.js";
 
 /** Options of {@link createServeApp}. */
 export interface ServeAppOptions {
@@ -46,7 +46,13 @@ export interface ServeAppOptions {
    * How refusals name the settings that would let the request through (e.g. a CLI's flags).
    * @defaultValue the option names above: `NAME in allowedHosts`, `corsOrigins`, `maxBodyBytes`
    */
-  settingNames?: { allowedHosts?: string; corsOrigins?: string; maxBodyBytes?: string };
+  settingNames?: {
+    allowedHosts?: string;
+    corsOrigins?: string;
+    maxBodyBytes?: string;
+    /** The backend's timeouts, named in a 504's advice. @defaultValue `timeouts.firstTokenMs` etc. */
+    timeouts?: TimeoutSettingNames;
+  };
 }
 
 /** What {@link ServeAppOptions.onRequestEnd} receives. */
@@ -194,7 +200,7 @@ export function createServeApp(options: ServeAppOptions): ServeApp {
         return errorReply(new ApiError(503, "The server is shutting down", { code: "shutting_down" }), cors);
       return await generate(endpoint, request, cors);
     } catch (error) {
-      return errorReply(toApiError(error), cors);
+      return errorReply(toApiError(error, undefined, settingNames.timeouts), cors);
     }
   }
 
@@ -286,7 +292,9 @@ export function createServeApp(options: ServeAppOptions): ServeApp {
     };
     const failureOf = (outcome: GenerationOutcome) =>
       terminatedWith ??
-      (outcome.error === undefined ? undefined : toApiError(outcome.error, outcome.upstream));
+      (outcome.error === undefined
+        ? undefined
+        : toApiError(outcome.error, outcome.upstream, settingNames.timeouts));
 
     if (encoder === undefined) {
       const outcome = await generation;
@@ -351,7 +359,7 @@ export function createServeApp(options: ServeAppOptions): ServeApp {
       try {
         return await handle(request);
       } catch (error) {
-        const apiError = toApiError(error);
+        const apiError = toApiError(error, undefined, settingNames.timeouts);
         return errorResponse(apiError, corsHeaders(request.headers.get("origin"), corsOrigins));
       }
     },

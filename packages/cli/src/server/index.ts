@@ -23,4 +23,4 @@ export { parseUpstream, type UpstreamConfig } from "./parseUpstream.js";
 export { corsHeaders, createBearerCheck, isAllowedHost } from "./requestGuards.js";
 export type { EncoderContext, StreamEncoder } from "./StreamEncoder.js";
 export { type NodeServer, type ServeNodeOptions, serveNode } from "./serveNode.js";
-export { toApiError } from "./toApiError.js";
+export { type TimeoutSettingNames, toApiError } from "./toApiError.js";

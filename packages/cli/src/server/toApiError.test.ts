@@ -24,4 +24,21 @@ describe("toApiError", () => {
     });
     expect(toApiError(new HttpError("x", { status: 429 }), "u").headers).toEqual({ "retry-after": "1" });
   });
+
+  it("names the timeouts a 504 advises raising as the server's settings call them, when told", () => {
+    const error = new TimeoutError(
+      "first-token",
+      500,
+      "No first token after 500 ms: raise timeouts.firstTokenMs (or timeouts.idleMs, timeouts.totalMs)",
+    );
+    expect(toApiError(error, "a").message).toContain("raise timeouts.firstTokenMs");
+    const renamed = toApiError(error, "a", {
+      firstTokenMs: "--upstream-first-token-timeout",
+      idleMs: "--idle",
+    });
+    expect(renamed.status).toBe(504);
+    expect(renamed.message).toBe(
+      "Upstream a timed out: No first token after 500 ms: raise --upstream-first-token-timeout (or --idle, timeouts.totalMs)",
+    );
+  });
 });

@@ -5,11 +5,19 @@ import { ApiError } from "./ApiError.js";
 const defaultRetryAfterSeconds = 1;
 
 /**
+ * What the server calls the timeouts a timeout message tells the reader to raise (the library's
+ * message says `timeouts.firstTokenMs`; a CLI says its flag instead).
+ */
+export type TimeoutSettingNames = Partial<
+  Record<"connectMs" | "firstTokenMs" | "idleMs" | "totalMs", string>
+>;
+
+/**
  * The HTTP answer for a failure of the engine or an upstream: a client error of the upstream keeps
  * its status (400, 401, 404, 429 with `Retry-After`), a timeout is 504, every other upstream
  * failure (5xx, connection, bad stream) is 502, and anything else is 500. `upstream` names who failed.
  */
-export function toApiError(error: unknown, upstream?: string): ApiError {
+export function toApiError(error: unknown, upstream?: string, timeoutNames?: TimeoutSettingNames): ApiError {
   if (error instanceof ApiError) return error;
   const who = upstream === undefined ? "The engine" : `Upstream ${upstream}`;
   if (!isLlmstreamError(error)) {
@@ -38,7 +46,7 @@ export function toApiError(error: unknown, upstream?: string): ApiError {
       });
     }
     case "timeout":
-      return new ApiError(504, `${who} timed out: ${error.message}`, {
+      return new ApiError(504, `${who} timed out: ${renameTimeouts(error.message, timeoutNames)}`, {
         code: "upstream_timeout",
         cause: error,
       });
@@ -82,4 +90,12 @@ export function toApiError(error: unknown, upstream?: string): ApiError {
     default:
       return new ApiError(500, error.message, { cause: error });
   }
+}
+
+function renameTimeouts(message: string, names: TimeoutSettingNames | undefined): string {
+  if (names === undefined) return message;
+  return message.replace(
+    /\btimeouts\.(connectMs|firstTokenMs|idleMs|totalMs)\b/g,
+    (term, key: keyof TimeoutSettingNames) => names[key] ?? term,
+  );
 }

@@ -277,6 +277,7 @@ async function runServe(raw: RawServeOptions, io: CommandIo): Promise<number> {
       allowedHosts: "--allowed-host NAME",
       corsOrigins: "--cors-origin",
       maxBodyBytes: "--max-body",
+      timeouts: { firstTokenMs: "--upstream-first-token-timeout", idleMs: "--upstream-idle-timeout" },
     },
     pageHandler: createPageHandler(),
   });
