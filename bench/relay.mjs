@@ -12,7 +12,8 @@
 //   delivery  per content event: client receive time − the mock's send time stamped inside the
 //             token (same machine clock), ms. Overhead = route percentile − direct percentile.
 //   CPU/event user+system CPU of the hop process (pipe or relay) during the level, divided by the
-//             content events it delivered, µs. The relay also writes its role, finish and [DONE] chunks.
+//             content events it delivered, µs. The relay also writes its role, finish and [DONE] chunks,
+//             and logs each request as `serve` does (a SQLite row and the OpenTelemetry metrics).
 // The mock, the pipe and the relay each run in their own process; the client runs here.
 import { fork } from "node:child_process";
 import http from "node:http";
@@ -82,9 +83,25 @@ if (role === "mock") {
   const { createServeApp, createRelayBackend, serveNode } = await import(
     "../packages/cli/dist/server/index.js"
   );
+  // Logged as `llmstream serve` logs: a SQLite row and the OpenTelemetry metrics per request, written
+  // a turn after the stream ended (a throwaway LLMSTREAM_HOME, so the bench leaves nothing behind).
+  const { createRequestLog, createOtelServerHook } = await import("@llmstream/log");
+  const { mkdtempSync, rmSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const { join } = await import("node:path");
+  const home = mkdtempSync(join(tmpdir(), "llmstream-bench-relay-"));
+  process.on("exit", () => rmSync(home, { recursive: true, force: true }));
+  const log = createRequestLog({ source: "serve", env: { LLMSTREAM_HOME: home } });
+  const otel = createOtelServerHook({ providerName: "llmstream" });
+  const onFinish = (info) =>
+    setImmediate(() => {
+      log.onFinish(info);
+      otel(info);
+    });
   const app = createServeApp({
     backend: createRelayBackend({
       upstreams: [{ name: "mock", url: `${process.argv[3]}/s/paced/v1`, protocol: "openai" }],
+      onFinish,
     }),
   });
   const server = await serveNode(app, { port: 0 });
