@@ -90,6 +90,8 @@ export function createEngineBackend(options: EngineBackendOptions): Backend {
             code: "model_not_found",
           },
         );
+      const refused = unsupportedByEngine(request.extra);
+      if (refused !== undefined) throw refused;
       try {
         await acquire(hooks.signal);
       } catch (error) {
@@ -141,6 +143,31 @@ export function createEngineBackend(options: EngineBackendOptions): Backend {
       for (const entry of waiting.splice(0)) entry.reject(new AbortedError("The server is shutting down"));
     },
   };
+}
+
+/**
+ * A 400 for what the engine cannot do and must not pretend to: calling tools and constraining the
+ * answer to JSON. Ignoring them would hand an agent plain text where it waits for a tool call (llama.cpp
+ * without templates and Ollama with a model without tools answer 400 too). Sampling hints the engine
+ * does not use (penalties, `logit_bias`, `user`, `reasoning_effort`) only change how an answer reads,
+ * so they are accepted and ignored.
+ */
+function unsupportedByEngine(extra: Record<string, unknown>): ApiError | undefined {
+  const { tools, tool_choice: toolChoice, response_format: format } = extra;
+  if (Array.isArray(tools) && tools.length > 0 && toolChoice !== "none")
+    return new ApiError(
+      400,
+      'The embedded engine does not call tools: send the request without tools (or tool_choice: "none"), or relay it to a server that runs them',
+      { param: "tools", code: "tools_unsupported" },
+    );
+  const formatType = (format as { type?: unknown } | undefined)?.type;
+  if (format !== undefined && format !== null && formatType !== "text")
+    return new ApiError(
+      400,
+      `The embedded engine cannot constrain the answer to ${typeof formatType === "string" ? formatType : "that format"}: send the request without response_format, or relay it to a server that supports it`,
+      { param: "response_format", code: "response_format_unsupported" },
+    );
+  return undefined;
 }
 
 function asAborted(error: unknown): LlmstreamError {

@@ -102,6 +102,53 @@ describe("serve over the embedded engine", () => {
     expect(((await response.json()) as { error: { code: string } }).error.code).toBe("model_not_found");
   });
 
+  it("refuses tools and JSON output with a 400 naming the field, rather than ignoring them", async () => {
+    const tool = { type: "function", function: { name: "get_weather", parameters: { type: "object" } } };
+    const cases: [Record<string, unknown>, string, string][] = [
+      [{ tools: [tool] }, "tools", "tools_unsupported"],
+      [{ tools: [tool], tool_choice: "auto", stream: true }, "tools", "tools_unsupported"],
+      [{ response_format: { type: "json_object" } }, "response_format", "response_format_unsupported"],
+      [
+        { response_format: { type: "json_schema", json_schema: { name: "x", schema: {} } } },
+        "response_format",
+        "response_format_unsupported",
+      ],
+    ];
+    for (const [extra, param, code] of cases) {
+      const response = await app.fetch(request(extra));
+      expect(response.status, JSON.stringify(extra)).toBe(400);
+      const { error } = (await response.json()) as {
+        error: { param: string; code: string; message: string };
+      };
+      expect(error).toMatchObject({ param, code });
+      expect(error.message).toMatch(/embedded engine/);
+    }
+    // What only changes how an answer reads is accepted: no tools, tool_choice "none", a text format.
+    for (const extra of [
+      { tools: [], frequency_penalty: 0.5, user: "u1" },
+      { tools: [tool], tool_choice: "none" },
+      { response_format: { type: "text" } },
+    ]) {
+      const response = await app.fetch(request({ ...extra, max_tokens: 3 }));
+      expect(response.status, JSON.stringify(extra)).toBe(200);
+      await response.text();
+    }
+    // The Responses API's function tools are the same tools.
+    const responses = await app.fetch(
+      new Request("http://127.0.0.1/v1/responses", {
+        method: "POST",
+        body: JSON.stringify({
+          model: "stories260K",
+          input: "Hi",
+          tools: [{ type: "function", name: "get_weather", parameters: { type: "object" } }],
+        }),
+        headers: { "content-type": "application/json" },
+      }),
+    );
+    expect(responses.status).toBe(400);
+    expect(((await responses.json()) as { error: { param: string } }).error.param).toBe("tools");
+  });
+
   it("stops decoding within 100 ms when the client disconnects mid-stream", async () => {
     finished.length = 0;
     const controller = new AbortController();
