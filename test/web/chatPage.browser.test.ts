@@ -761,29 +761,49 @@ describe("the page against serve with the embedded engine (stories260K)", () => 
 });
 
 describe("the page against serve --api-key", () => {
-  it("says in place that the server needs an API key, and sends nothing", async () => {
-    const guarded = await startServe([
-      "--upstream",
-      `${server.mock.url}/v1`,
-      "--api-key",
-      "sekrit-for-the-test",
-    ]);
+  it("asks for the key in place, sends nothing without it, refuses a wrong one, chats with the right one", async () => {
+    const key = "sekrit-for-the-test";
+    const guarded = await startServe(["--upstream", `${server.mock.url}/v1`, "--api-key", key]);
     try {
-      await open({ at: guarded, ready: "error" });
-      const notice = page.getByTestId("error");
-      expect(await notice.textContent()).toMatch(
+      await open({ at: guarded, ready: "key" });
+      const form = page.getByTestId("key-form");
+      expect(await form.isVisible()).toBe(true);
+      expect(await page.getByTestId("key-why").textContent()).toMatch(
         /^This server needs an API key \(it was started with --api-key/,
       );
-      // With no model list there is nothing to ask: Enter sends nothing, and the notice stays the one message.
-      // (A 401 on an answer itself is said the same way: describeError.test.ts.)
+      // With no model list there is nothing to ask: Enter sends nothing.
       const before = chatsSince(0).length;
       await page.getByTestId("prompt").fill("Hello?");
       await page.getByTestId("prompt").press("Enter");
       await new Promise((resolve) => setTimeout(resolve, 300));
       expect(await answers().count()).toBe(0);
-      expect(await notice.count()).toBe(1);
       expect(chatsSince(0)).toHaveLength(before);
       expect(guarded.cli.stderr()).not.toMatch(/chat /);
+
+      // A wrong key: refused, asked again, not kept.
+      await page.getByTestId("api-key").fill("not-the-key");
+      await page.getByTestId("key-submit").click();
+      await page.waitForFunction(() =>
+        document.querySelector("[data-testid=key-why]")?.textContent?.includes("refused"),
+      );
+      expect(await form.isVisible()).toBe(true);
+      expect(await page.evaluate(() => sessionStorage.getItem("llmstream.apiKey"))).toBeNull();
+
+      // The right key: the model list loads and an answer streams.
+      await page.getByTestId("api-key").fill(key);
+      await page.getByTestId("key-submit").click();
+      await page.waitForSelector("body[data-ready=true]", { timeout: 10_000 });
+      expect(await form.isVisible()).toBe(false);
+      await ask("ok");
+      await finished();
+      expect(await lastAnswerText()).toBe(MOCK_ANSWER);
+      expect(guarded.cli.stderr()).toMatch(/chat 200 ok/);
+
+      // The tab keeps it across a reload; a new browser profile (another tab's storage) asks again.
+      await page.reload();
+      await page.waitForSelector("body[data-ready=true]", { timeout: 10_000 });
+      await context.close();
+      await open({ at: guarded, ready: "key" });
     } finally {
       await guarded.close();
     }

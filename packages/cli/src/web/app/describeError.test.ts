@@ -1,6 +1,6 @@
 import { ConnectionError, HttpError, ServerError, TimeoutError, TruncatedError } from "llmstream";
 import { describe, expect, it } from "vitest";
-import { API_KEY_NEEDED, describeError } from "./describeError.js";
+import { API_KEY_NEEDED, API_KEY_REFUSED, describeError } from "./describeError.js";
 
 describe("describeError", () => {
   it("says what happened for each kind of failure", () => {
@@ -23,6 +23,9 @@ describe("describeError", () => {
     const error = new HttpError("HTTP 401", { status: 401, serverMessage: "Missing or wrong API key" });
     expect(describeError(error)).toBe(`HTTP 401: ${API_KEY_NEEDED}`);
     expect(API_KEY_NEEDED).toMatch(/needs an API key/);
+    // With a key sent, the same 401 says that key was refused.
+    expect(describeError(error, true)).toBe(`HTTP 401: ${API_KEY_REFUSED}`);
+    expect(API_KEY_REFUSED).toMatch(/refused this API key/);
   });
 
   it("names what happened behind llmstream serve from the in-band error's code", () => {

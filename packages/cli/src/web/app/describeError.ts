@@ -13,20 +13,27 @@ const RELAYED: Record<string, string> = {
 };
 
 /**
- * What a 401 means here: `serve --api-key` guards `/v1/*`, and this page has no key to send (it
- * stores none), so asking again cannot help.
+ * What a 401 means here: `serve --api-key` guards `/v1/*`. The page then asks for the key (and keeps
+ * it for the tab only), so the message says so.
  */
 export const API_KEY_NEEDED =
-  "This server needs an API key (it was started with --api-key or LLMSTREAM_API_KEY), and this page does not send one. Start llmstream serve without an API key to chat here, or call the API with the key from another client.";
+  "This server needs an API key (it was started with --api-key or LLMSTREAM_API_KEY). Enter it in the API key field: this tab keeps it until it is closed, and sends it only to this server.";
 
-/** What went wrong with an answer, in words a person can act on. */
-export function describeError(error: unknown): string {
+/** A 401 although the page sent a key: the key is wrong, or the server was restarted with another. */
+export const API_KEY_REFUSED =
+  "The server refused this API key. Enter the key it was started with (--api-key or LLMSTREAM_API_KEY).";
+
+/**
+ * What went wrong with an answer, in words a person can act on. `keySent`: the request carried an API
+ * key (a 401 then means that key was refused).
+ */
+export function describeError(error: unknown, keySent = false): string {
   if (!isLlmstreamError(error)) return `Unexpected error: ${(error as Error)?.message ?? String(error)}`;
   switch (error.code) {
     case "connection":
       return `Connection failed: ${error.message}. Is the server running?`;
     case "http":
-      if (error.status === 401) return `HTTP 401: ${API_KEY_NEEDED}`;
+      if (error.status === 401) return `HTTP 401: ${keySent ? API_KEY_REFUSED : API_KEY_NEEDED}`;
       return `HTTP ${error.status ?? "error"}: ${error.serverMessage ?? error.message}`;
     case "timeout":
       return `Timed out: ${error.message}`;

@@ -8,7 +8,7 @@ import {
   saveConversation,
 } from "./conversationStore.js";
 import { createTypist } from "./createTypist.js";
-import { API_KEY_NEEDED, describeError } from "./describeError.js";
+import { API_KEY_NEEDED, API_KEY_REFUSED, describeError } from "./describeError.js";
 import { formatStats } from "./formatStats.js";
 import { renderText } from "./renderMarkdown.js";
 import { safeImageUrl } from "./safeUrl.js";
@@ -24,11 +24,46 @@ const newChat = $<HTMLButtonElement>("new-chat");
 const modelSelect = $<HTMLSelectElement>("model");
 const jump = $<HTMLButtonElement>("jump");
 const status = $<HTMLElement>("status");
+const keyForm = $<HTMLFormElement>("key-form");
+const keyWhy = $<HTMLElement>("key-why");
+const keyInput = $<HTMLInputElement>("api-key");
 
 const apiBase = new URL("v1", document.baseURI).href;
 const reducedMotion = matchMedia("(prefers-reduced-motion: reduce)");
 const conversation: StoredConversation = loadConversation(localStorage);
 const save = () => saveConversation(localStorage, conversation);
+
+// --- the API key of `serve --api-key`: asked for on a 401, kept for this tab only -----------------
+// sessionStorage, not localStorage: the key survives a reload but not the tab, and is never written
+// into the browser profile for later. It is sent only to this page's own /v1.
+const KEY_STORAGE = "llmstream.apiKey";
+let apiKey: string | undefined = sessionStorage.getItem(KEY_STORAGE) || undefined;
+const authHeaders = (): Record<string, string> =>
+  apiKey === undefined ? {} : { authorization: `Bearer ${apiKey}` };
+
+/** Shows the key form with why it is needed; `keySent`: the key in use was just refused. */
+function askForKey(keySent: boolean) {
+  if (keySent) {
+    // A refused key is of no further use: a reload asks afresh instead of sending it again.
+    apiKey = undefined;
+    sessionStorage.removeItem(KEY_STORAGE);
+  }
+  keyWhy.textContent = keySent ? API_KEY_REFUSED : API_KEY_NEEDED;
+  keyForm.hidden = false;
+  document.body.dataset.ready = "key";
+  keyInput.focus();
+}
+
+keyForm.addEventListener("submit", (event) => {
+  event.preventDefault();
+  const key = keyInput.value.trim();
+  if (key === "") return;
+  apiKey = key;
+  sessionStorage.setItem(KEY_STORAGE, key);
+  keyInput.value = "";
+  keyForm.hidden = true;
+  void loadModels();
+});
 
 interface Turn {
   controller: AbortController;
@@ -155,6 +190,7 @@ async function runTurn() {
   view.element.setAttribute("aria-busy", "true");
   follow();
   const controller = new AbortController();
+  const keySent = apiKey !== undefined;
   const typist = createTypist(
     {
       text: (text) => view.appendText(text),
@@ -199,6 +235,7 @@ async function runTurn() {
       messages: conversation.messages.map(({ role, content }) => ({ role, content })),
       signal: controller.signal,
       transport: createFetchTransport(),
+      ...(apiKey === undefined ? {} : { apiKey }),
       retry: 1,
       timeouts: { connectMs: 10_000, firstTokenMs: 300_000, idleMs: 120_000 },
     });
@@ -223,8 +260,9 @@ async function runTurn() {
   else message.stats = [];
   view.setStats(message.stats);
   if (failure !== undefined) {
-    message.error = describeError(failure);
+    message.error = describeError(failure, keySent);
     view.setError(message.error);
+    if (isLlmstreamError(failure) && failure.status === 401) askForKey(keySent);
     announce(`The answer failed: ${message.error}`);
   } else {
     announce(result?.finishReason === "aborted" ? "Stopped." : "Answer complete.");
@@ -317,9 +355,11 @@ modelSelect.addEventListener("change", () => {
 // --- start ------------------------------------------------------------------------------------------
 async function loadModels() {
   try {
-    const response = await fetch(`${apiBase}/models`, { headers: { accept: "application/json" } });
+    const response = await fetch(`${apiBase}/models`, {
+      headers: { accept: "application/json", ...authHeaders() },
+    });
     if (response.status === 401) {
-      showNotice(API_KEY_NEEDED);
+      askForKey(apiKey !== undefined);
       return;
     }
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
