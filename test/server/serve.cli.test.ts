@@ -63,7 +63,10 @@ describe("llmstream serve (process)", () => {
   }, 60_000);
 
   it("on SIGTERM lets a stream run for --grace, then ends it with an in-band error, and exits 0", async () => {
-    const { cli, baseURL } = await serve(["--upstream", `slow=${mock.url}/s/slow/v1`, "--grace", "0.3"]);
+    const home = mkdtempSync(join(tmpdir(), "llmstream-serve-"));
+    const { cli, baseURL } = await serve(["--upstream", `slow=${mock.url}/s/slow/v1`, "--grace", "0.3"], {
+      LLMSTREAM_HOME: home,
+    });
     const response = await fetch(`${baseURL}/chat/completions`, {
       method: "POST",
       body: chatBody({ stream: true, model: "m" }),
@@ -81,6 +84,16 @@ describe("llmstream serve (process)", () => {
     expect(tail).toMatch(/data: \{"error":\{"message":"The server is shutting down/);
     expect(tail).not.toMatch(/\[DONE\]/);
     expect((await cli.exited).code).toBe(0);
+    // The request log names the upstream that answered by its --upstream name, beside its host:port.
+    const logged = await runCli(["logs", "list", "--json"], { env: { LLMSTREAM_HOME: home } });
+    const records = logged.stdout
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(records).toHaveLength(1);
+    expect(records[0]).toMatchObject({ source: "serve", upstream: "slow", host: new URL(mock.url).host });
+    const shown = await runCli(["logs", "show", String(records[0]?.id)], { env: { LLMSTREAM_HOME: home } });
+    expect(shown.stdout).toMatch(/upstream:\s+slow\n/);
   }, 30_000);
 
   it("relays a responses+URL upstream, and --upstream-idle-timeout ends a stalled one with an in-band error", async () => {

@@ -33,6 +33,8 @@ export interface RequestRecord {
   source: RecordSource;
   /** `host:port` of the endpoint, or `"engine"` for the embedded engine. */
   host: string;
+  /** `serve`'s relay: the name of the upstream that answered (its `--upstream name=`, or `host:port`). */
+  upstream?: string;
   protocol: Protocol | "engine";
   /** The model that was asked for. */
   model: string;
@@ -70,6 +72,8 @@ export interface RecordContext {
   logContent: boolean;
   /** Use this id instead of a new one. */
   id?: string;
+  /** The relay upstream that answered. */
+  upstream?: string;
 }
 
 /**
@@ -102,6 +106,7 @@ export function toRequestRecord(info: FinishInfo, context: RecordContext): Reque
     attempts: metrics.attempts,
     warnings: [...result.warnings],
   };
+  if (context.upstream !== undefined) record.upstream = context.upstream;
   if (result.model !== undefined) record.responseModel = result.model;
   if (result.rawFinishReason !== undefined) record.rawFinishReason = result.rawFinishReason;
   if (error !== undefined) {

@@ -1,5 +1,12 @@
 import type { FinishInfo } from "llmstream";
 import { type RecordSource, type RequestRecord, toRequestRecord } from "./RequestRecord.js";
+
+/** What a caller knows about a request beyond its `FinishInfo`. */
+export interface RecordExtra {
+  /** The relay upstream that answered (`serve`). */
+  upstream?: string;
+}
+
 import type { RequestSink } from "./RequestSink.js";
 
 /** What {@link LogHookOptions.onSinkError} receives. */
@@ -40,7 +47,7 @@ export interface LogHookOptions {
  * sink.close();
  * ```
  */
-export function createLogHook(options: LogHookOptions): (info: FinishInfo) => void {
+export function createLogHook(options: LogHookOptions): (info: FinishInfo, extra?: RecordExtra) => void {
   const reported = new Set<RequestSink | undefined>();
 
   function report(error: unknown, sink: RequestSink | undefined): void {
@@ -56,10 +63,14 @@ export function createLogHook(options: LogHookOptions): (info: FinishInfo) => vo
     }
   }
 
-  return (info) => {
+  return (info, extra) => {
     let record: RequestRecord;
     try {
-      record = toRequestRecord(info, { source: options.source, logContent: options.logContent });
+      record = toRequestRecord(info, {
+        source: options.source,
+        logContent: options.logContent,
+        ...(extra?.upstream === undefined ? {} : { upstream: extra.upstream }),
+      });
     } catch (error) {
       report(error, undefined);
       return;

@@ -1,6 +1,6 @@
 import type { FinishInfo } from "llmstream";
 import { createJsonlSink } from "./createJsonlSink.js";
-import { createLogHook, type SinkErrorInfo } from "./createLogHook.js";
+import { createLogHook, type RecordExtra, type SinkErrorInfo } from "./createLogHook.js";
 import { createSqliteSink } from "./createSqliteSink.js";
 import { defaultLogPath } from "./llmstreamHome.js";
 import type { RecordSource } from "./RequestRecord.js";
@@ -26,7 +26,7 @@ export interface RequestLogOptions {
 /** The request log of one CLI run. */
 export interface RequestLog {
   /** Pass as `onFinish` to `streamChat` (or call from the server's own finish hook). Never throws. */
-  onFinish: (info: FinishInfo) => void;
+  onFinish: (info: FinishInfo, extra?: RecordExtra) => void;
   /** The active sinks; empty when logging is off. */
   sinks: readonly RequestSink[];
   /** Closes every sink; call once when the command ends. */

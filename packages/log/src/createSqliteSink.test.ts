@@ -50,6 +50,45 @@ describe("createSqliteSink", () => {
     }
   });
 
+  it("keeps the relay upstream's name, and upgrades a database written before that column existed", async () => {
+    const path = join(dir, "logs.db");
+    // A version-1 database (no upstream column) with one row, as an older llmstream left it.
+    const { migrations } = await import("./migrations.js");
+    const { default: Database } = await import("better-sqlite3");
+    const old = new Database(path);
+    migrations[0]?.(old);
+    old.pragma("user_version = 1");
+    old
+      .prepare(
+        `INSERT INTO requests (id, started_at, started_at_ms, source, host, protocol, model, finish_reason,
+          prompt_tokens, completion_tokens, total_tokens, token_source, e2e_ms, chunks, token_chunks, attempts,
+          warnings, has_content)
+        VALUES ('01OLD', '2026-01-01T00:00:00.000Z', 1767225600000, 'chat', 'h:1', 'openai', 'm', 'stop',
+          1, 2, 3, 'server', 10, 3, 2, 1, '[]', 0)`,
+      )
+      .run();
+    old.close();
+    const relayed = toRequestRecord(makeFinishInfo(), {
+      source: "serve",
+      logContent: false,
+      upstream: "gpu-box",
+    });
+    expect(relayed.upstream).toBe("gpu-box");
+    const sink = createSqliteSink({ path });
+    sink.write(relayed);
+    sink.close();
+    const db = openSqliteDatabase(path);
+    try {
+      expect(db.pragma("user_version", { simple: true })).toBe(schemaVersion);
+      expect(getRequest(db, relayed.id)).toEqual(relayed);
+      const kept = getRequest(db, "01OLD");
+      expect(kept).toMatchObject({ id: "01OLD", host: "h:1", completionTokens: 2 });
+      expect(kept?.upstream).toBeUndefined();
+    } finally {
+      db.close();
+    }
+  });
+
   it("uses WAL mode and records the schema version", () => {
     const path = join(dir, "logs.db");
     const sink = createSqliteSink({ path });

@@ -50,12 +50,14 @@ export function createSqliteSink(options: SqliteSinkOptions = {}): RequestSink &
       id, started_at, started_at_ms, source, host, protocol, model, response_model, finish_reason,
       raw_finish_reason, error_code, error_message, http_status, prompt_tokens, completion_tokens,
       total_tokens, reasoning_tokens, token_source, ttft_ms, ttfat_ms, tpot_ms, e2e_ms, tokens_per_second,
-      chunk_gap_p50_ms, chunk_gap_p99_ms, chunks, token_chunks, attempts, server_timings, warnings, has_content
+      chunk_gap_p50_ms, chunk_gap_p99_ms, chunks, token_chunks, attempts, server_timings, warnings, has_content,
+      upstream
     ) VALUES (
       @id, @startedAt, @startedAtMs, @source, @host, @protocol, @model, @responseModel, @finishReason,
       @rawFinishReason, @errorCode, @errorMessage, @httpStatus, @promptTokens, @completionTokens,
       @totalTokens, @reasoningTokens, @tokenSource, @ttftMs, @ttfatMs, @tpotMs, @e2eMs, @tokensPerSecond,
-      @chunkGapP50Ms, @chunkGapP99Ms, @chunks, @tokenChunks, @attempts, @serverTimings, @warnings, @hasContent
+      @chunkGapP50Ms, @chunkGapP99Ms, @chunks, @tokenChunks, @attempts, @serverTimings, @warnings, @hasContent,
+      @upstream
     )`);
     const insertContent = db.prepare(
       "INSERT INTO request_content (id, messages, text, reasoning, tool_calls) VALUES (?, ?, ?, ?, ?)",
@@ -144,6 +146,7 @@ function toRow(record: RequestRecord): Record<string, string | number | null> {
     serverTimings: record.serverTimings === undefined ? null : JSON.stringify(record.serverTimings),
     warnings: JSON.stringify(record.warnings),
     hasContent: record.content === undefined ? 0 : 1,
+    upstream: record.upstream ?? null,
   };
 }
 

@@ -6,7 +6,7 @@
  * `migrations`/`migrate` and `whereClause` are internal and not exported.
  */
 export { createJsonlSink, type JsonlSinkOptions } from "./createJsonlSink.js";
-export { createLogHook, type LogHookOptions, type SinkErrorInfo } from "./createLogHook.js";
+export { createLogHook, type LogHookOptions, type RecordExtra, type SinkErrorInfo } from "./createLogHook.js";
 export { createRecordId } from "./createRecordId.js";
 export { createRequestLog, type RequestLog, type RequestLogOptions } from "./createRequestLog.js";
 export { createSqliteSink, type SqliteSinkOptions } from "./createSqliteSink.js";

@@ -54,6 +54,10 @@ export const migrations: readonly ((db: Database) => void)[] = [
       );
     `);
   },
+  // 2: the relay upstream that answered (`serve`), NULL for everything else.
+  (db) => {
+    db.exec("ALTER TABLE requests ADD COLUMN upstream TEXT");
+  },
 ];
 
 /** The schema version this code writes. */

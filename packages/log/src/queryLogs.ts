@@ -104,6 +104,8 @@ function rowToRecord(row: Row, content?: Row): RequestRecord {
     row[column] === null || row[column] === undefined ? undefined : String(row[column]);
   const optionalNumber = (column: string): number | undefined =>
     row[column] === null || row[column] === undefined ? undefined : Number(row[column]);
+  const upstream = optionalText("upstream");
+  if (upstream !== undefined) record.upstream = upstream;
   const responseModel = optionalText("response_model");
   if (responseModel !== undefined) record.responseModel = responseModel;
   const rawFinishReason = optionalText("raw_finish_reason");

@@ -16,8 +16,8 @@ export interface RelayBackendOptions {
   timeouts?: Timeouts;
   /** How often unhealthy upstreams are probed (`GET /v1/models` or `/api/tags`). @defaultValue 5000 */
   recheckMs?: number;
-  /** The request log hook, called once per upstream attempt. */
-  onFinish?: (info: FinishInfo) => void;
+  /** The request log hook, called once per upstream attempt, with the name of the upstream tried. */
+  onFinish?: (info: FinishInfo, upstream: string) => void;
   transport?: Transport;
   /** For tests: the tie-breaker between equally loaded upstreams. @defaultValue Math.random */
   random?: () => number;
@@ -132,7 +132,8 @@ export function createRelayBackend(options: RelayBackendOptions): Backend {
     if (request.seed !== undefined) chatOptions.seed = request.seed;
     if (request.stop !== undefined) chatOptions.stop = request.stop;
     if (Object.keys(extra).length > 0) chatOptions.body = extra;
-    if (options.onFinish !== undefined) chatOptions.onFinish = options.onFinish;
+    const onFinish = options.onFinish;
+    if (onFinish !== undefined) chatOptions.onFinish = (info) => onFinish(info, upstream.name);
     if (options.transport !== undefined) chatOptions.transport = options.transport;
     const stream = streamChat(chatOptions);
     try {

@@ -332,6 +332,7 @@ function renderRecord(colors: Colors, record: RequestRecord): string[] {
     ...field("started", `${record.startedAt} (${localTime(record.startedAt)} local)`),
     ...field("source", record.source),
     ...field("host", record.host),
+    ...field("upstream", record.upstream),
     ...field("protocol", record.protocol),
     ...field("model", record.model),
     ...field("response model", record.responseModel),

@@ -202,10 +202,10 @@ async function runServe(raw: RawServeOptions, io: CommandIo): Promise<number> {
   const otel = createOtelServerHook({ providerName: "llmstream" });
   // The log and OTel run after the stream, never inside it; shutdown waits for the pending writes.
   const pendingWrites = new Set<Promise<void>>();
-  const onFinish = (info: FinishInfo) => {
+  const onFinish = (info: FinishInfo, upstream?: string) => {
     const write = new Promise<void>((resolve) =>
       setImmediate(() => {
-        log.onFinish(info);
+        log.onFinish(info, upstream === undefined ? undefined : { upstream });
         otel(info);
         resolve();
       }),
