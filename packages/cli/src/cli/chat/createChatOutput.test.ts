@@ -147,6 +147,39 @@ describe("createChatOutput", () => {
     expect(pushes.join("")).toBe(markdown);
   });
 
+  it("waits for a renderer that is still loading, once, and draws the same as one that was ready", async () => {
+    const markdown = [
+      { type: "text", text: "# Title\n\nSome " },
+      { type: "text", text: "**bold** text\n" },
+    ] as const;
+    const ready = await render([...markdown], markdownOutput);
+    let made = 0;
+    let release!: () => void;
+    const loaded = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const parts: string[] = [];
+    const output = createChatOutput({
+      ...markdownOutput,
+      writer: { broken: false, write: async (text) => void parts.push(text) },
+      createRenderer: async (write) => {
+        made++;
+        await loaded;
+        return createMarkdownRenderer({ write, columns: () => 40, color: false, live: false });
+      },
+    });
+    const first = output.write(markdown[0]);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(parts).toEqual([]);
+    release();
+    await first;
+    await output.write(markdown[1]);
+    await output.end();
+    expect(made).toBe(1);
+    expect(parts.join("")).toBe(ready);
+    expect(ready).toMatch(/Title/);
+  });
+
   it("ends with all the text drawn even when the stream stops before the next tick", async () => {
     const text = await render(
       [

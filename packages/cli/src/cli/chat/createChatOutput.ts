@@ -15,9 +15,10 @@ export interface ChatOutputOptions {
   showReasoning: boolean;
   /**
    * Draws the answer text in text mode (the markdown renderer), given where to write. Unset: the text
-   * is written exactly as it arrives.
+   * is written exactly as it arrives. May return a promise: the renderer's code can then load while
+   * the request is on its way, and the first text waits for it only if it comes first.
    */
-  createRenderer?: (write: (text: string) => void) => TextRenderer;
+  createRenderer?: (write: (text: string) => void) => TextRenderer | Promise<TextRenderer>;
   /** Called once, just before the first byte is written: the moment to clear a spinner. */
   onFirstOutput?: () => void;
 }
@@ -110,7 +111,11 @@ export function createChatOutput(options: ChatOutputOptions): ChatOutput {
           }
           section = "text";
           if (options.createRenderer === undefined) return put(event.text);
-          renderer ??= options.createRenderer(renderWrite);
+          if (renderer === undefined) {
+            // write() is called one event at a time (awaited), so no second renderer can start here.
+            const made = options.createRenderer(renderWrite);
+            renderer = made instanceof Promise ? await made : made;
+          }
           held.push(event.text);
           scheduled ??= setImmediate(pushHeld);
           return rendered;

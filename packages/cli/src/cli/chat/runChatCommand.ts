@@ -61,7 +61,9 @@ export async function runChatCommand(prompt: string[], raw: RawChatOptions, io: 
   });
   let aborter: AbortController | undefined;
   const stdout = createStreamWriter(io.stdout, { onBroken: () => aborter?.abort() });
-  const renderer = await loadRenderer(settings, io);
+  // Loaded while the request is on its way (the markdown renderer's modules take ~0.2 s to load here),
+  // not before it: the first text waits for it only if it arrives first.
+  const renderer = startRendererLoad(settings, io);
   const session = createSession({ settings, io, stdout, warn, backend, log, renderer });
   try {
     if (settings.interactive)
@@ -124,20 +126,23 @@ async function readPipedText(
   return text;
 }
 
-type RendererFactory = (write: (text: string) => void) => TextRenderer;
+type RendererFactory = (write: (text: string) => void) => Promise<TextRenderer>;
 
 /**
  * The markdown renderer when it applies: text output to a terminal (unless `--render plain`), or
- * `--render markdown` asked for explicitly (then without cursor movement when not a terminal).
+ * `--render markdown` asked for explicitly (then without cursor movement when not a terminal). Its
+ * module starts loading now; the factory waits for it.
  */
-async function loadRenderer(settings: ChatSettings, io: ChatIO): Promise<RendererFactory | undefined> {
+function startRendererLoad(settings: ChatSettings, io: ChatIO): RendererFactory | undefined {
   const isTTY = io.stdout.isTTY === true;
   const mode = settings.render ?? (isTTY ? "markdown" : "plain");
   if (settings.json || mode === "plain") return undefined;
-  const { createMarkdownRenderer } = await import("@llmstream/render");
+  const loading = import("@llmstream/render");
+  // A failed load is reported by the first answer that needs it, not as an unhandled rejection.
+  loading.catch(() => {});
   const { color, cursor } = terminalFeatures(io.stdout, io.env);
-  return (write) =>
-    createMarkdownRenderer({
+  return async (write) =>
+    (await loading).createMarkdownRenderer({
       write,
       color,
       // Without cursor movement (TERM=dumb) each block is written once, when finished.
