@@ -175,7 +175,9 @@ describe("createSseBodyDecoder", () => {
       }),
       { numRuns: 300 },
     );
-    // The byte lane was really taken, not only the text lanes.
-    expect(lanes.byte).toBeGreaterThan(100);
+    // The byte lane was really taken, not only the text lanes. The count depends on the random inputs:
+    // 98–159 per 300 runs in 17 samples (2026-12-07), so the floor sits well below that (100 failed CI
+    // once); a lane that is never or hardly ever taken still fails.
+    expect(lanes.byte).toBeGreaterThan(40);
   });
 });
