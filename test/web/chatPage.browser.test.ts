@@ -138,7 +138,8 @@ describe("the chat page in Chromium", () => {
 
   it("Stop ends the answer, keeps what arrived, and the server sees the request closed", async () => {
     await open();
-    const index = await ask("slow");
+    // "stall" (see New chat below): the answer is still streaming whenever the test acts.
+    const index = await ask("stall");
     await page.waitForFunction(
       () => (document.querySelector('[data-testid="message-assistant"]')?.textContent ?? "").length > 10,
       undefined,
@@ -158,7 +159,8 @@ describe("the chat page in Chromium", () => {
 
   it("Esc stops too", async () => {
     await open();
-    const index = await ask("slow");
+    // "stall" (see New chat below): the answer is still streaming whenever the test acts.
+    const index = await ask("stall");
     await page.waitForFunction(
       () => (document.querySelector('[data-testid="message-assistant"]')?.textContent ?? "").length > 0,
       undefined,
@@ -330,7 +332,8 @@ describe("using the page", () => {
 
   it("a reload while an answer streams closes the request and keeps the partial answer, marked interrupted", async () => {
     await open();
-    const index = await ask("slow");
+    // "stall" (see New chat below): the answer is still streaming whenever the test acts.
+    const index = await ask("stall");
     await page.waitForFunction(
       () => (document.querySelector('[data-testid="message-assistant"]')?.textContent ?? "").length > 10,
       undefined,
@@ -353,7 +356,9 @@ describe("using the page", () => {
 
   it("New chat while an answer streams stops it and starts empty", async () => {
     await open();
-    const index = await ask("slow");
+    // An answer that never ends by itself (its first 5 tokens, then only keep-alives): with "slow"
+    // (2 s) a loaded CI machine once clicked New chat after the answer had already ended.
+    const index = await ask("stall");
     await page.getByTestId("stop").waitFor({ timeout: 5000 });
     await page.getByTestId("new-chat").click();
     expect((await server.mock.waitForClose(index, { timeoutMs: 3000 })).clientClosedEarly).toBe(true);
