@@ -1,6 +1,6 @@
 import { createRequire } from "node:module";
 import type { LanguageFn } from "highlight.js";
-import { createLowlight } from "lowlight";
+import type { createLowlight as CreateLowlight } from "lowlight";
 import type { Span } from "./styledLines.js";
 
 // lowlight (highlight.js 11 grammars, returning a syntax tree) rather than cli-highlight: the tree
@@ -9,6 +9,12 @@ import type { Span } from "./styledLines.js";
 // them as CommonJS, so a synchronous require works): lowlight's `common` bundle loads 37 grammars
 // up front, which made importing the renderer take over half a second here.
 const require = createRequire(import.meta.url);
+// lowlight's package entry re-exports its `all` and `common` bundles, so importing it evaluates all
+// 190 grammars (130–139 ms of the renderer's 184 ms import here; `createLowlight` alone: 24–28 ms).
+// `createLowlight` lives in lib/index.js, which its `exports` do not list: loaded by file URL, next to
+// the entry that resolves. The version is pinned, and the highlighting tests fail if the file moves.
+const lowlightLib = new URL("./lib/index.js", import.meta.resolve("lowlight")).href;
+const { createLowlight } = (await import(lowlightLib)) as { createLowlight: typeof CreateLowlight };
 const lowlight = createLowlight();
 
 /** lowlight's `common` languages; only these names are ever loaded (the name comes from the model). */
