@@ -1,16 +1,20 @@
-import {
-  type Attributes,
-  type Histogram,
-  type Meter,
-  type MeterProvider,
-  metrics,
-  SpanKind,
-  SpanStatusCode,
-  type Tracer,
-  type TracerProvider,
-  trace,
-} from "@opentelemetry/api";
+import { createRequire } from "node:module";
+import type { Attributes, Histogram, Meter, MeterProvider, Tracer, TracerProvider } from "@opentelemetry/api";
 import type { FinishInfo } from "llmstream";
+
+type OtelApi = typeof import("@opentelemetry/api");
+const require = createRequire(import.meta.url);
+let loadedApi: OtelApi | undefined;
+/**
+ * `@opentelemetry/api`, loaded when a hook first needs it: importing it took ~40 ms of every CLI start
+ * here (`llmstream chat` imports this package for its request log and never records OTel). Its
+ * package resolves to the same CommonJS build for `import` and `require` in Node, and its global
+ * providers live on a global symbol, so an SDK registered by the application is the one seen here.
+ */
+const otelApi = (): OtelApi => {
+  loadedApi ??= require("@opentelemetry/api") as OtelApi;
+  return loadedApi;
+};
 
 /**
  * Explicit bucket boundaries the OpenTelemetry GenAI semantic conventions recommend, in seconds
@@ -82,7 +86,9 @@ export function createOtelHook(options: OtelHookOptions = {}): (info: FinishInfo
     try {
       // Resolved at the first request, so an SDK registered after the hook was made still counts.
       instruments ??= clientInstruments(meterOf(options.meterProvider));
-      tracer ??= (options.tracerProvider ?? trace.getTracerProvider()).getTracer(instrumentationName);
+      tracer ??= (options.tracerProvider ?? otelApi().trace.getTracerProvider()).getTracer(
+        instrumentationName,
+      );
       recordClient(instruments, tracer, info, options.providerName);
     } catch {
       // Telemetry must never break the stream; the SDK reports its own problems through its logger.
@@ -135,7 +141,7 @@ interface ServerInstruments {
 }
 
 function meterOf(provider: MeterProvider | undefined): Meter {
-  return (provider ?? metrics.getMeterProvider()).getMeter(instrumentationName);
+  return (provider ?? otelApi().metrics.getMeterProvider()).getMeter(instrumentationName);
 }
 
 function histogram(
@@ -290,10 +296,10 @@ function recordClient(
   spanAttributes["gen_ai.response.finish_reasons"] = [result.rawFinishReason ?? result.finishReason];
   if (error?.status !== undefined) spanAttributes["http.response.status_code"] = error.status;
   const span = tracer.startSpan(`chat ${info.request.model}`, {
-    kind: SpanKind.CLIENT,
+    kind: otelApi().SpanKind.CLIENT,
     startTime: timing.startedAtEpochMs,
     attributes: spanAttributes,
   });
-  if (error !== undefined) span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
+  if (error !== undefined) span.setStatus({ code: otelApi().SpanStatusCode.ERROR, message: error.message });
   span.end(timing.startedAtEpochMs + timing.e2eMs);
 }
