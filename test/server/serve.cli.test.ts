@@ -200,11 +200,15 @@ describe("llmstream serve (process)", () => {
       ["--upstream", "ftp://example"],
       ["--model-file", storiesModel, "--upstream", "http://127.0.0.1:1/v1"],
       ["--parallel", "0"],
+      ["--upstream", "http://127.0.0.1:1/v1", "--upstream-connect-timeout", "0"],
     ]) {
       const run = await runCli(["serve", ...args]);
       expect(run.code, args.join(" ")).toBe(2);
       expect(run.stdout).toBe("");
     }
+    expect((await runCli(["serve", "--upstream-connect-timeout", "x"])).stderr).toMatch(
+      /--upstream-connect-timeout must be a number of at least 0\.001, got "x"/,
+    );
     const missing = await runCli(["serve", "--port", "0", "--model-file", "/nonexistent/model.gguf"]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/nonexistent\/model\.gguf/);

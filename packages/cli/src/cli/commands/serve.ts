@@ -80,6 +80,7 @@ interface RawServeOptions {
   grace?: string;
   upstreamFirstTokenTimeout?: string;
   upstreamIdleTimeout?: string;
+  upstreamConnectTimeout?: string;
   log: boolean;
   logFile?: string;
   jsonLog?: boolean;
@@ -118,6 +119,10 @@ export function registerServeCommand(
       "relay: fail a request with no first token this long, failing over first (default: 120)",
     )
     .option("--upstream-idle-timeout <seconds>", "relay: fail a stream silent this long (default: 60)")
+    .option(
+      "--upstream-connect-timeout <seconds>",
+      "relay: give up connecting to an upstream after this long, failing over (default: 10)",
+    )
     .option("--no-log", "do not record requests in the request log (see llmstream logs)")
     .option("--log-file <path>", "also append each request as a JSON line to this file")
     .option("--json-log", "write the access log on stderr as JSON lines")
@@ -174,6 +179,7 @@ async function runServe(raw: RawServeOptions, io: CommandIo): Promise<number> {
     ["grace", "--grace", 0, raw.grace, "seconds"],
     ["idle", "--upstream-idle-timeout", 0.001, raw.upstreamIdleTimeout, "seconds"],
     ["firstToken", "--upstream-first-token-timeout", 0.001, raw.upstreamFirstTokenTimeout, "seconds"],
+    ["connect", "--upstream-connect-timeout", 0.001, raw.upstreamConnectTimeout, "seconds"],
   ] as const) {
     const parsed = parseNumber(value, flag, min, unit);
     if (parsed instanceof Error) return usage(io, parsed.message);
@@ -226,7 +232,7 @@ async function runServe(raw: RawServeOptions, io: CommandIo): Promise<number> {
     backend = createRelayBackend({
       upstreams,
       timeouts: {
-        connectMs: 10_000,
+        connectMs: (numbers.connect ?? 10) * 1000,
         firstTokenMs: (numbers.firstToken ?? 120) * 1000,
         idleMs: (numbers.idle ?? 60) * 1000,
       },
@@ -277,7 +283,11 @@ async function runServe(raw: RawServeOptions, io: CommandIo): Promise<number> {
       allowedHosts: "--allowed-host NAME",
       corsOrigins: "--cors-origin",
       maxBodyBytes: "--max-body",
-      timeouts: { firstTokenMs: "--upstream-first-token-timeout", idleMs: "--upstream-idle-timeout" },
+      timeouts: {
+        firstTokenMs: "--upstream-first-token-timeout",
+        idleMs: "--upstream-idle-timeout",
+        connectMs: "--upstream-connect-timeout",
+      },
     },
     pageHandler: createPageHandler(),
   });
