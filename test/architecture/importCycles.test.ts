@@ -80,4 +80,12 @@ describe("import cycles", () => {
     );
     expect(cycles).toEqual([]);
   });
+
+  it("no package's source has one", () => {
+    const packages = fileURLToPath(new URL("../../packages/", import.meta.url));
+    const cycles = findCycles(importGraph(packages)).map((cycle) =>
+      cycle.map((file) => relative(packages, file)).join(" → "),
+    );
+    expect(cycles).toEqual([]);
+  });
 });

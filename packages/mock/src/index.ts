@@ -5,4 +5,5 @@ export type { MockRequestRecord } from "./MockRequestRecord.js";
 export { MOCK_ANSWER, MOCK_ANSWER_TOKENS } from "./mockAnswer.js";
 export { runMockServer } from "./runMockServer.js";
 export type { MockApi, Scenario, ScenarioContext, ScenarioResponse, Step } from "./Scenario.js";
-export { type StreamEnding, type TokenStreamOptions, tokenStream } from "./tokenStream.js";
+export type { StreamEnding } from "./StreamEnding.js";
+export { type TokenStreamOptions, tokenStream } from "./tokenStream.js";

@@ -3,8 +3,8 @@ import { SSE_PING } from "./openAiFrames.js";
 import { readChatRequest } from "./readChatRequest.js";
 import { createResponsesFrames, type ResponsesFlavor, type ResponsesOutputItem } from "./responsesFrames.js";
 import type { ScenarioContext, ScenarioResponse, Step } from "./Scenario.js";
+import type { StreamEnding } from "./StreamEnding.js";
 import { SSE_HEADERS } from "./scenarioHelpers.js";
-import type { StreamEnding } from "./tokenStream.js";
 
 /** A function call the mock streams: its name and the argument text in pieces. */
 export interface MockFunctionCall {

@@ -4,16 +4,7 @@ import { createOpenAiFrames, type OpenAiFlavor, SSE_DONE, SSE_PING, sseData } fr
 import { readChatRequest } from "./readChatRequest.js";
 import { responsesStream } from "./responsesStream.js";
 import type { ScenarioContext, ScenarioResponse, Step } from "./Scenario.js";
-
-/**
- * How a token stream ends.
- * - `complete`: finish chunk, usage chunk when asked for, `[DONE]` (Ollama: the `done: true` line).
- * - `no-done`: finish chunk, then the connection ends without `[DONE]` (a success for lenient clients).
- * - `truncated`: the connection ends after the tokens, with no finish reason and no `[DONE]`.
- * - `reset`: the socket is destroyed after the tokens.
- * - `stall`: after the tokens only keep-alives follow, until the client closes.
- */
-export type StreamEnding = "complete" | "no-done" | "truncated" | "reset" | "stall";
+import type { StreamEnding } from "./StreamEnding.js";
 
 /** Options of {@link tokenStream}. */
 export interface TokenStreamOptions {
