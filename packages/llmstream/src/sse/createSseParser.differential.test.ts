@@ -24,7 +24,8 @@ import { parseEventStreamBySpec } from "./parseEventStreamBySpec.test-helper.js"
 // 4. A stream that starts with the three characters "ï»¿" (a UTF-8 BOM decoded as Latin-1):
 //    eventsource-parser strips them as if they were a BOM; the spec strips only U+FEFF, which ours
 //    does. The characters are real text there, and eventsource-parser drops them (a deliberate
-//    leniency for callers that feed it byte-valued strings).
+//    leniency for callers that feed it byte-valued strings). Like the spec it strips one mark only:
+//    a U+FEFF right after "ï»¿" is text to it.
 // 5. The end of the stream: the spec discards an event that lacks its blank line; eventsource-parser
 //    does too (even `reset({ consume: true })` parses the partial line but dispatches nothing). Ours
 //    does while fed, and `end()` dispatches it, on purpose (servers often omit the last blank line).
@@ -162,8 +163,16 @@ const stream = fc
   });
 const cuts = fc.array(fc.nat(), { maxLength: 24 });
 
-/** Difference 4: eventsource-parser strips a Latin-1-decoded BOM too, so its spec input loses it. */
-const asEventsourceParserReadsIt = (text: string) => (text.startsWith("ï»¿") ? text.slice(3) : text);
+/**
+ * Difference 4: eventsource-parser strips a Latin-1-decoded BOM too, so its spec input loses it. It
+ * strips one mark only, so a U+FEFF after it stays text: the spec input then keeps it behind a BOM of
+ * its own, which the spec strips. (fast-check found "ï»¿\uFEFF:\n" in CI, 2026-12-07.)
+ */
+const asEventsourceParserReadsIt = (text: string) => {
+  if (!text.startsWith("ï»¿")) return text;
+  const rest = text.slice(3);
+  return rest.startsWith("\uFEFF") ? `\uFEFF${rest}` : rest;
+};
 
 describe(`createSseParser against eventsource-parser ${esp.version} and the spec`, () => {
   it("ours gives the spec's events, retries and comments for any split, each as soon as its blank line arrived", () => {
@@ -265,6 +274,11 @@ describe("where the spec, eventsource-parser and ours differ (the list at the to
     expect(spec.events).toEqual([]);
     expect(mine.events).toEqual([]);
     expect(reference.events).toEqual([{ event: undefined, data: "x", id: undefined }]);
+    // One mark only: after "ï»¿", a U+FEFF is the first character of the line to eventsource-parser,
+    // so ":" is no longer a comment; the spec sees the same line behind its own stripped BOM.
+    expect(theirs(["ï»¿\uFEFF:\n"]).comments).toEqual([]);
+    expect(specOutput(asEventsourceParserReadsIt("ï»¿\uFEFF:\n")).comments).toEqual([]);
+    expect(theirs(["ï»¿:\n"]).comments).toEqual([""]);
   });
 
   it("5. an event without its blank line at the end: dropped by the spec and eventsource-parser, dispatched by end()", () => {
