@@ -28,6 +28,15 @@ async function serve(
   return { cli, baseURL };
 }
 
+/** The request log under `home`, as `llmstream logs list --json` prints it. */
+async function loggedRecords(home: string): Promise<Record<string, unknown>[]> {
+  const logged = await runCli(["logs", "list", "--json"], { env: { LLMSTREAM_HOME: home } });
+  return logged.stdout
+    .trim()
+    .split("\n")
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
 const chatBody = (extra: object = {}) =>
   JSON.stringify({
     model: "stories260K",
@@ -53,11 +62,7 @@ describe("llmstream serve (process)", () => {
     expect(cli.stdout().split("\n")).toHaveLength(2);
     expect(cli.stderr()).toMatch(/chat 200 ok/);
     // Written once per request into the request log, labelled as served.
-    const logged = await runCli(["logs", "list", "--json"], { env: { LLMSTREAM_HOME: home } });
-    const records = logged.stdout
-      .trim()
-      .split("\n")
-      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    const records = await loggedRecords(home);
     expect(records).toHaveLength(1);
     expect(records[0]).toMatchObject({ source: "serve", host: "engine", completionTokens: 8 });
   }, 60_000);
@@ -85,11 +90,7 @@ describe("llmstream serve (process)", () => {
     expect(tail).not.toMatch(/\[DONE\]/);
     expect((await cli.exited).code).toBe(0);
     // The request log names the upstream that answered by its --upstream name, beside its host:port.
-    const logged = await runCli(["logs", "list", "--json"], { env: { LLMSTREAM_HOME: home } });
-    const records = logged.stdout
-      .trim()
-      .split("\n")
-      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    const records = await loggedRecords(home);
     expect(records).toHaveLength(1);
     expect(records[0]).toMatchObject({ source: "serve", upstream: "slow", host: new URL(mock.url).host });
     const shown = await runCli(["logs", "show", String(records[0]?.id)], { env: { LLMSTREAM_HOME: home } });
