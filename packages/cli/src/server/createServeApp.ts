@@ -112,6 +112,9 @@ export function createServeApp(options: ServeAppOptions): ServeApp {
   const corsOrigins = options.corsOrigins ?? [];
   const maxBody = options.maxBodyBytes ?? defaultMaxBody;
   const settingNames = options.settingNames ?? {};
+  /** A failure as the HTTP answer, its timeout advice in this server's words. */
+  const apiErrorOf = (error: unknown, upstream?: string) =>
+    toApiError(error, upstream, settingNames.timeouts);
   const pingIntervalMs = options.pingIntervalMs ?? 5000;
   const statusHoldMs = options.statusHoldMs ?? 5000;
   const running = new Set<Running>();
@@ -200,7 +203,7 @@ export function createServeApp(options: ServeAppOptions): ServeApp {
         return errorReply(new ApiError(503, "The server is shutting down", { code: "shutting_down" }), cors);
       return await generate(endpoint, request, cors);
     } catch (error) {
-      return errorReply(toApiError(error, undefined, settingNames.timeouts), cors);
+      return errorReply(apiErrorOf(error), cors);
     }
   }
 
@@ -292,9 +295,7 @@ export function createServeApp(options: ServeAppOptions): ServeApp {
     };
     const failureOf = (outcome: GenerationOutcome) =>
       terminatedWith ??
-      (outcome.error === undefined
-        ? undefined
-        : toApiError(outcome.error, outcome.upstream, settingNames.timeouts));
+      (outcome.error === undefined ? undefined : apiErrorOf(outcome.error, outcome.upstream));
 
     if (encoder === undefined) {
       const outcome = await generation;
@@ -359,7 +360,7 @@ export function createServeApp(options: ServeAppOptions): ServeApp {
       try {
         return await handle(request);
       } catch (error) {
-        const apiError = toApiError(error, undefined, settingNames.timeouts);
+        const apiError = apiErrorOf(error);
         return errorResponse(apiError, corsHeaders(request.headers.get("origin"), corsOrigins));
       }
     },
