@@ -111,11 +111,8 @@ export function createChatOutput(options: ChatOutputOptions): ChatOutput {
           }
           section = "text";
           if (options.createRenderer === undefined) return put(event.text);
-          if (renderer === undefined) {
-            // write() is called one event at a time (awaited), so no second renderer can start here.
-            const made = options.createRenderer(renderWrite);
-            renderer = made instanceof Promise ? await made : made;
-          }
+          // write() is called one event at a time (awaited), so no second renderer can start here.
+          renderer ??= await options.createRenderer(renderWrite);
           held.push(event.text);
           scheduled ??= setImmediate(pushHeld);
           return rendered;
